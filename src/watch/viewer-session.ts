@@ -1,0 +1,93 @@
+/**
+ * One viewer's connection on the server: what it subscribed to, how fast it may talk, and a send that
+ * drops the viewer instead of buffering without bound when it reads too slowly.
+ */
+import type { WebSocket } from 'ws';
+import type { WatchServerConfig } from './config.js';
+import { ALL_GAMES, ProtocolError, parseViewerMessage, type ViewerMessage } from './protocol.js';
+
+export class ViewerSession {
+  /** Individual games subscribed to. */
+  readonly games = new Set<string>();
+  allGames = false;
+  alive = true;
+  dropped = false;
+  private tokens: number;
+  private lastRefill = performance.now();
+  private errors = 0;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly config: WatchServerConfig,
+    private readonly onDropped: (session: ViewerSession) => void,
+  ) {
+    this.tokens = config.viewerMessageBurst;
+  }
+
+  wants(gameId: string): boolean {
+    return this.allGames || this.games.has(gameId);
+  }
+
+  /**
+   * Queues a text frame. A viewer whose unsent data passes the bound is terminated at once: the games go
+   * on at their pace and the server keeps no backlog for it.
+   */
+  send(text: string): void {
+    if (this.dropped || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount + text.length > this.config.maxBufferedBytes) {
+      this.dropped = true;
+      this.socket.terminate();
+      this.onDropped(this);
+      return;
+    }
+    this.socket.send(text);
+  }
+
+  /** Parses a message, enforcing the rate limit; returns null (after replying or closing) when refused. */
+  receive(data: string): ViewerMessage | null {
+    const now = performance.now();
+    this.tokens = Math.min(
+      this.config.viewerMessageBurst,
+      this.tokens + ((now - this.lastRefill) / 1000) * this.config.viewerMessagesPerSecond,
+    );
+    this.lastRefill = now;
+    if (this.tokens < 1) {
+      this.socket.close(1008, 'too many messages');
+      return null;
+    }
+    this.tokens -= 1;
+    try {
+      return parseViewerMessage(data);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.refuse(err);
+      return null;
+    }
+  }
+
+  /** Replies with an error; too many errors close the connection. */
+  refuse(err: ProtocolError, gameId?: string): void {
+    this.send(JSON.stringify({ type: 'error', code: err.code, message: err.message, ...(gameId ? { gameId } : {}) }));
+    if (++this.errors >= this.config.maxProtocolErrors) this.socket.close(1008, 'too many bad messages');
+  }
+
+  subscribe(gameId: string): void {
+    if (gameId === ALL_GAMES) {
+      this.allGames = true;
+      return;
+    }
+    if (!this.games.has(gameId) && this.games.size >= this.config.maxSubscriptions) {
+      throw new ProtocolError('too-many-subscriptions', `at most ${this.config.maxSubscriptions} games at once`);
+    }
+    this.games.add(gameId);
+  }
+
+  unsubscribe(gameId: string): void {
+    if (gameId === ALL_GAMES) {
+      this.allGames = false;
+      this.games.clear();
+    } else {
+      this.games.delete(gameId);
+    }
+  }
+}
