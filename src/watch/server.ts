@@ -249,7 +249,8 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
       send(200, 'application/json; charset=utf-8', gamesList());
       return;
     }
-    const asset = VIEWER_ASSETS[url.pathname === '/' ? '/index.html' : url.pathname];
+    const assetPath = url.pathname === '/' ? '/index.html' : url.pathname;
+    const asset = Object.hasOwn(VIEWER_ASSETS, assetPath) ? VIEWER_ASSETS[assetPath] : undefined;
     if (asset === undefined) {
       send(404, 'text/plain; charset=utf-8', 'not found\n');
       return;

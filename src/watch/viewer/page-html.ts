@@ -29,7 +29,7 @@ export const VIEWER_HTML = String.raw`<!doctype html>
     <div id="result" class="result" hidden></div>
     <div id="board"></div>
     <div id="nav">
-      <button id="first" title="First move" aria-label="First move">⏮</button>
+      <button id="first" title="First move" aria-label="First move">«</button>
       <button id="prev" title="Previous move (←)" aria-label="Previous move">◀</button>
       <span id="position">–</span>
       <button id="next" title="Next move (→)" aria-label="Next move">▶</button>

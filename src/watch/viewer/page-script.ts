@@ -174,7 +174,7 @@ export const VIEWER_JS = String.raw`
       if (w !== null) points.push((i + 1) + ',' + (100 - w * 100).toFixed(2));
     });
     if (points.length > 0) {
-      root.appendChild(svg('polygon', { points: '0,100 ' + points.join(' ') + ' ' + points[points.length - 1].split(',')[0] + ',100', fill: '#111', 'fill-opacity': 0.12 }));
+      root.appendChild(svg('polygon', { points: points[0].split(',')[0] + ',100 ' + points.join(' ') + ' ' + points[points.length - 1].split(',')[0] + ',100', fill: '#111', 'fill-opacity': 0.12 }));
       root.appendChild(svg('polyline', { points: points.join(' '), fill: 'none', stroke: '#111', 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke' }));
     }
     var n = shownCount();
