@@ -1,0 +1,61 @@
+/**
+ * Chooses what plays: the MCTS with a network when one is given (--model DIR) or a default network for
+ * the board size exists (models/<N>x<N>/ in the package), else the Monte-Carlo playout fallback with a
+ * clear note on stderr. A network that was asked for but cannot be loaded is an error, not a silent
+ * fallback; a network of another board size falls back (GTP controllers change sizes freely).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { MoveGenerator, MoveGeneratorFactory } from './move-generator.js';
+import { PlayoutGenerator, type PlayoutGeneratorConfig } from './playout-generator.js';
+
+export type BackendOption = 'auto' | 'onnx' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
+
+export interface GeneratorOptions {
+  modelDir?: string;
+  backend: BackendOption;
+  threads?: number;
+  seed?: number;
+  /** Where default networks live (models/ of the package unless given). */
+  defaultModelsDir?: string;
+  playout?: Partial<PlayoutGeneratorConfig>;
+  log: (message: string) => void;
+}
+
+/** models/ at the package root (dist/gtp/ → ../../models). */
+export function packageModelsDir(): string {
+  return fileURLToPath(new URL('../../models/', import.meta.url));
+}
+
+/** The default network directory for a board size, when one is installed. */
+export function defaultModelDir(size: number, modelsDir: string = packageModelsDir()): string | null {
+  const dir = join(modelsDir, `${size}x${size}`);
+  return existsSync(join(dir, 'metadata.json')) ? dir : null;
+}
+
+export function createGeneratorFactory(options: GeneratorOptions): MoveGeneratorFactory {
+  const warned = new Set<number>();
+  return async (size: number): Promise<MoveGenerator> => {
+    const modelDir = options.modelDir ?? defaultModelDir(size, options.defaultModelsDir);
+    if (modelDir !== null) {
+      // Loaded lazily: tfjs and onnxruntime take a while to load, and the fallback needs neither.
+      const { createEvaluator } = await import('../src/nn/create-evaluator.js');
+      const evaluator = await createEvaluator({ modelDir, backend: options.backend, threads: options.threads });
+      if (evaluator.info.boardSize === size) {
+        const { MctsGenerator } = await import('./mcts-generator.js');
+        return new MctsGenerator(evaluator, `MCTS with network ${modelDir} on ${evaluator.backend}`, { seed: options.seed ?? null });
+      }
+      options.log(`the network in ${modelDir} plays ${evaluator.info.boardSize}x${evaluator.info.boardSize}, not ${size}x${size}`);
+      await evaluator.dispose();
+    }
+    if (!warned.has(size)) {
+      warned.add(size);
+      options.log(
+        `tengen: no network for ${size}x${size}: playing with Monte-Carlo playouts (weak). ` +
+          `Give --model DIR for a trained network.`,
+      );
+    }
+    return new PlayoutGenerator({ ...options.playout, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+  };
+}

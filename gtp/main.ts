@@ -1,0 +1,207 @@
+/**
+ * `tengen gtp`: speaks GTP v2 on stdin/stdout for Go GUIs (Sabaki, Lizzie, GoGui, Kigo) and bridges
+ * (kgsGtp, gtp2ogs). stdout carries only protocol text; every log line goes to stderr.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { rulesPreset, MAX_SIZE, MIN_SIZE, type GameRules } from '../engine/index.js';
+import { GtpEngine, type EngineConfig } from './engine.js';
+import { createGeneratorFactory, type BackendOption } from './generator-factory.js';
+import { GtpServer } from './server.js';
+import { connectWatch, type WatchLink } from './watch-link.js';
+
+/** Defaults of every `tengen gtp` option, in one place. */
+export const GTP_DEFAULTS = {
+  size: 19,
+  komi: 7.5,
+  rules: 'chinese',
+  backend: 'auto' as BackendOption,
+  resignThreshold: 0.1,
+  resignMinMovesFraction: 0.25,
+  resignMinVisits: 50,
+  seed: 1,
+};
+
+const BACKENDS: readonly BackendOption[] = ['auto', 'onnx', 'wasm', 'cpu', 'tensorflow', 'webgpu'];
+
+const HELP = `usage: tengen gtp [options]
+
+Speaks GTP v2 on stdin/stdout. Give GUIs the command line, e.g. \`npx tengen gtp --model models/9x9\`.
+
+options:
+  --model DIR              network directory (default: models/<N>x<N> of the package when present;
+                           without a network tengen plays with Monte-Carlo playouts and says so on stderr)
+  --backend NAME           auto|onnx|wasm|cpu|tensorflow|webgpu (default ${GTP_DEFAULTS.backend})
+  --visits N               search visits per move (default: the search's own, 800 with a network,
+                           2000 playouts without)
+  --time S                 seconds per move; with --visits, whichever comes first. The game clock
+                           (time_settings / time_left) can only shorten a move's time.
+  --threads N              CPU threads for the network backend (default: all cores)
+  --size N                 initial board size, ${MIN_SIZE}..${MAX_SIZE} (default ${GTP_DEFAULTS.size}; controllers send boardsize)
+  --komi K                 initial komi (default ${GTP_DEFAULTS.komi})
+  --rules NAME             chinese|japanese|korean|aga|new-zealand|tromp-taylor (default ${GTP_DEFAULTS.rules})
+  --resign-threshold P     resign when the win rate is below P, 0 = never (default ${GTP_DEFAULTS.resignThreshold});
+                           never before ${GTP_DEFAULTS.resignMinMovesFraction * 100}% of the board is played; lowered for White in handicap games
+  --seed N                 random seed (default ${GTP_DEFAULTS.seed})
+  --watch PORT|URL         show the games live: a port starts a viewer in this process, a URL
+                           publishes to a running \`tengen watch\`
+  -h, --help               this text
+`;
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+class UsageError extends Error {}
+
+function positiveInt(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer, got '${text}'`);
+  return Number(text);
+}
+
+function finiteNumber(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${name} must be a number, got '${text}'`);
+  return value;
+}
+
+interface GtpCliOptions {
+  engine: Omit<EngineConfig, 'log' | 'name' | 'version' | 'workingDir'>;
+  modelDir?: string;
+  backend: BackendOption;
+  threads?: number;
+  watch?: string;
+}
+
+export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      backend: { type: 'string' },
+      visits: { type: 'string' },
+      time: { type: 'string' },
+      threads: { type: 'string' },
+      size: { type: 'string' },
+      komi: { type: 'string' },
+      rules: { type: 'string' },
+      'resign-threshold': { type: 'string' },
+      seed: { type: 'string' },
+      watch: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const backend = (values.backend ?? GTP_DEFAULTS.backend) as BackendOption;
+  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
+  const size = positiveInt('size', values.size) ?? GTP_DEFAULTS.size;
+  if (size < MIN_SIZE || size > MAX_SIZE) throw new UsageError(`--size must be from ${MIN_SIZE} to ${MAX_SIZE}, got ${size}`);
+  const rulesName = values.rules ?? GTP_DEFAULTS.rules;
+  const preset = rulesPreset(rulesName);
+  if (preset === null) throw new UsageError(`--rules: unknown rule set '${rulesName}'`);
+  const komi = finiteNumber('komi', values.komi) ?? GTP_DEFAULTS.komi;
+  const timeSeconds = finiteNumber('time', values.time);
+  if (timeSeconds !== undefined && !(timeSeconds > 0)) throw new UsageError(`--time must be positive, got ${timeSeconds}`);
+  const resignThreshold = finiteNumber('resign-threshold', values['resign-threshold']) ?? GTP_DEFAULTS.resignThreshold;
+  if (resignThreshold < 0 || resignThreshold >= 1) throw new UsageError(`--resign-threshold must be in [0, 1), got ${resignThreshold}`);
+  const seedText = values.seed;
+  if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new UsageError(`--seed must be a non-negative integer, got '${seedText}'`);
+  const rules: GameRules = { ...preset, komi };
+  return {
+    engine: {
+      boardSize: size,
+      rules,
+      visits: positiveInt('visits', values.visits),
+      timeSeconds,
+      resignThreshold,
+      resignMinMovesFraction: GTP_DEFAULTS.resignMinMovesFraction,
+      resignMinVisits: GTP_DEFAULTS.resignMinVisits,
+      seed: seedText === undefined ? GTP_DEFAULTS.seed : Number(seedText),
+    },
+    modelDir: values.model,
+    backend,
+    threads: positiveInt('threads', values.threads),
+    watch: values.watch,
+  };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const log = (message: string): void => {
+    process.stderr.write(`${message}\n`);
+  };
+  let options: GtpCliOptions | 'help';
+  try {
+    options = parseGtpArgs(argv);
+  } catch (e) {
+    log(`tengen gtp: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (options.modelDir !== undefined && !options.modelDir) {
+    log('tengen gtp: --model needs a directory');
+    return 2;
+  }
+  const factory = createGeneratorFactory({
+    modelDir: options.modelDir,
+    backend: options.backend,
+    threads: options.threads,
+    seed: options.engine.seed,
+    log,
+  });
+  const engine = new GtpEngine(
+    { ...options.engine, name: 'tengen', version: packageVersion(), workingDir: process.cwd(), log },
+    factory,
+  );
+  // Load the network now, so a bad --model fails at start-up instead of at the first genmove.
+  try {
+    await engine.moveGenerator();
+  } catch (e) {
+    log(`tengen gtp: ${(e as Error).message}`);
+    return 1;
+  }
+  let watch: WatchLink | null = null;
+  if (options.watch !== undefined) {
+    try {
+      watch = await connectWatch(options.watch, log);
+      engine.observer = watch;
+    } catch (e) {
+      log(`tengen gtp: ${(e as Error).message}`);
+      await engine.dispose();
+      return 1;
+    }
+  }
+
+  const server = new GtpServer(engine, {
+    write: (text) => {
+      process.stdout.write(text);
+    },
+    log,
+  });
+  const stdin = process.stdin;
+  const onData = (data: Buffer): void => server.feed(data);
+  const onEnd = (): void => server.end();
+  stdin.on('data', onData);
+  stdin.on('end', onEnd);
+  // The controller went away: nothing more can be answered.
+  process.stdout.on('error', () => server.end());
+  await server.finished;
+  stdin.off('data', onData);
+  stdin.off('end', onEnd);
+  stdin.destroy();
+  await engine.dispose();
+  await watch?.close();
+  return 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * The network-backed move generator: src/search's PUCT MCTS over an evaluator from src/nn. Resignation
+ * stays the GTP engine's decision (one policy with handicap scaling), so the search's own is turned off.
+ */
+import type { Game } from '../engine/index.js';
+import type { Evaluator } from '../src/nn/evaluator.js';
+import { MctsSearch } from '../src/search/mcts.js';
+import { MATCH_SEARCH_PARAMS, type SearchParams } from '../src/search/params.js';
+import type { MoveGenerator, SearchOutcome, SearchRequest } from './move-generator.js';
+
+export class MctsGenerator implements MoveGenerator {
+  readonly description: string;
+  private readonly search_: MctsSearch;
+
+  constructor(
+    private readonly evaluator: Evaluator,
+    description: string,
+    params: Partial<SearchParams> = {},
+  ) {
+    this.description = description;
+    this.search_ = new MctsSearch(evaluator, { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, ...params });
+  }
+
+  async search(game: Game, request: SearchRequest): Promise<SearchOutcome> {
+    const result = await this.search_.run(game, request.limits, {
+      onAnalysis: request.onAnalysis,
+      analysisIntervalMs: request.analysisIntervalMs,
+      signal: request.signal,
+    });
+    // resignThreshold 0 means the search never answers 'resign'; guard anyway.
+    const move = result.move === 'resign' ? (result.analysis.candidates[0]?.move ?? -1) : result.move;
+    return { move, analysis: result.analysis };
+  }
+
+  reset(): void {
+    this.search_.reset();
+  }
+
+  async dispose(): Promise<void> {
+    await this.evaluator.dispose();
+  }
+}

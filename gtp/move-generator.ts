@@ -1,0 +1,80 @@
+/**
+ * What the GTP engine needs from a move generator: search a position for one colour within limits,
+ * report analysis while it runs, stop when asked. Adapters put the MCTS with a network behind it
+ * (mcts-generator.ts) or, without a network, Monte-Carlo playouts (playout-generator.ts).
+ *
+ * The analysis shape is the search's `Analysis` (BRIEF contract), so either adapter passes it straight on.
+ */
+import type { Game, Move, StoneColor } from '../engine/index.js';
+
+export interface CandidateMove {
+  move: Move;
+  visits: number;
+  /** Win probability for the searching colour after this move, in [0, 1]. */
+  winrate: number;
+  /** Prior probability (policy) of the move, in [0, 1]. */
+  prior: number;
+  /** Lower confidence bound of the win rate, in [0, 1]. */
+  lcb: number;
+  /** Principal variation starting with this move. */
+  pv: Move[];
+  /** Expected final score margin for the searching colour (points), when the generator estimates it. */
+  scoreLead?: number;
+}
+
+export interface Analysis {
+  color: StoneColor;
+  visits: number;
+  /** Win probability of `color` in the position, in [0, 1]. */
+  winrate: number;
+  scoreLead?: number;
+  /** Best first. */
+  candidates: CandidateMove[];
+  /** Per point, +1 = finally owned by `color`, -1 by the opponent. */
+  ownership?: Float32Array;
+  /** Raw policy priors, area + 1 entries (last = pass). */
+  policy?: Float32Array;
+}
+
+export interface SearchLimits {
+  visits?: number;
+  timeMs?: number;
+}
+
+export interface SearchRequest {
+  limits: SearchLimits;
+  /** Called about every `analysisIntervalMs` while the search runs. */
+  onAnalysis?: (analysis: Analysis) => void;
+  analysisIntervalMs?: number;
+  /** Aborting ends the search early; the result is the best found so far. */
+  signal?: AbortSignal;
+  /** False in cleanup mode (kgs-genmove_cleanup): pass only when nothing else is legal. */
+  allowPass?: boolean;
+}
+
+export interface SearchOutcome {
+  /** The chosen move (resignation is the engine's decision, made from `analysis.winrate`). */
+  move: Move;
+  analysis: Analysis;
+}
+
+export interface MoveGenerator {
+  /** One line for logs and `name`-style reports: what plays (network and backend, or the fallback). */
+  readonly description: string;
+  /** Searches `game` for the player `game.toPlay`. */
+  search(game: Game, request: SearchRequest): Promise<SearchOutcome>;
+  /** A position changed by a move both sides know (tree reuse); optional. */
+  notifyMove?(game: Game): void;
+  /** The position changed in another way (undo, new board, loaded SGF); drop any reused tree. */
+  reset?(): void;
+  dispose(): Promise<void>;
+}
+
+/** Builds the generator for a board size (a network is trained for one size; the fallback fits any). */
+export type MoveGeneratorFactory = (boardSize: number) => Promise<MoveGenerator>;
+
+/** Ranks candidates as GUIs expect them ordered: most visits first, then win rate. */
+export function sortCandidates(candidates: CandidateMove[]): CandidateMove[] {
+  return candidates.sort((a, b) => b.visits - a.visits || b.winrate - a.winrate || b.prior - a.prior);
+}
+
