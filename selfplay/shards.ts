@@ -9,7 +9,7 @@
  *     7  u8  feature set (0 zero, 1 lee) the records were written for
  *     8  u8  history length H (positions stored per record, newest first)
  *     9  u8  flags (bit 0: body is raw-deflated)
- *    10  u16 reserved (0)
+ *    10  u16 games the records come from (a shard holds whole games)
  *    12  u32 record count
  *    16  u32 record size in bytes (uncompressed)
  *    20  u32 stored body length in bytes
@@ -50,6 +50,7 @@ export interface ShardHeader {
   boardSize: number;
   featureSet: ShardFeatureSet;
   historyLength: number;
+  gameCount: number;
   recordCount: number;
   recordSize: number;
 }
@@ -87,6 +88,7 @@ export class ShardWriter {
   readonly recordSize: number;
   private buffer: Uint8Array;
   private count = 0;
+  private games = 0;
 
   constructor(
     readonly boardSize: number,
@@ -104,6 +106,16 @@ export class ShardWriter {
 
   get recordCount(): number {
     return this.count;
+  }
+
+  get gameCount(): number {
+    return this.games;
+  }
+
+  /** Marks the end of a game's records (the window of training data is measured in games). */
+  endGame(): void {
+    if (this.games >= 65535) throw new RangeError('shard: at most 65535 games per shard');
+    this.games++;
   }
 
   /**
@@ -162,6 +174,7 @@ export class ShardWriter {
     view.setUint8(7, FEATURE_SET_CODES.indexOf(this.featureSet));
     view.setUint8(8, this.historyLength);
     view.setUint8(9, FLAG_DEFLATED);
+    view.setUint16(10, this.games, true);
     view.setUint32(12, this.count, true);
     view.setUint32(16, this.recordSize, true);
     view.setUint32(20, body.length, true);
@@ -207,6 +220,7 @@ export function decodeShard(path: string, file: Uint8Array): ShardData {
   const featureSet = FEATURE_SET_CODES[view.getUint8(7)];
   const historyLength = view.getUint8(8);
   const flags = view.getUint8(9);
+  const gameCount = view.getUint16(10, true);
   const recordCount = view.getUint32(12, true);
   const recordSize = view.getUint32(16, true);
   const bodyLength = view.getUint32(20, true);
@@ -231,7 +245,7 @@ export function decodeShard(path: string, file: Uint8Array): ShardData {
   if (records.length !== recordCount * recordSize) {
     throw new ShardError(path, `body holds ${records.length} bytes, expected ${recordCount} records of ${recordSize}`);
   }
-  return { path, header: { version, boardSize, featureSet, historyLength, recordCount, recordSize }, records };
+  return { path, header: { version, boardSize, featureSet, historyLength, gameCount, recordCount, recordSize }, records };
 }
 
 export function readShard(path: string): ShardData {

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../engine/rng.js';
+import { defaultNetConfig } from '../src/nn/config.js';
+import { createNet } from '../src/nn/model.js';
+import { OnnxTrainer, hwioToOihw, oihwToHwio } from '../selfplay/onnx-train.js';
+import { TfjsTrainer, modelWeights, setModelWeights, zeroVelocities } from '../selfplay/trainer.js';
+import type { TrainingBatch } from '../selfplay/train-data.js';
+
+await tf.setBackend('cpu');
+
+function randomBatch(count: number, size: number, planes: number, seed: number): TrainingBatch {
+  const rng = new Rng(seed);
+  const area = size * size;
+  const batch: TrainingBatch = {
+    count,
+    planes: new Float32Array(count * planes * area),
+    policy: new Float32Array(count * (area + 1)),
+    value: new Float32Array(count),
+  };
+  for (let i = 0; i < batch.planes.length; i++) batch.planes[i] = rng.next() < 0.3 ? 1 : 0;
+  for (let n = 0; n < count; n++) {
+    let sum = 0;
+    for (let a = 0; a <= area; a++) {
+      const w = rng.next() < 0.4 ? rng.next() : 0;
+      batch.policy[n * (area + 1) + a] = w;
+      sum += w;
+    }
+    for (let a = 0; a <= area; a++) batch.policy[n * (area + 1) + a]! /= sum;
+    batch.value[n] = rng.next() < 0.5 ? 1 : -1;
+  }
+  return batch;
+}
+
+describe('ONNX training graph', () => {
+  it('converts convolution kernels between tfjs and ONNX layouts', () => {
+    const shape = [3, 3, 2, 5];
+    const data = Float32Array.from({ length: 90 }, (_, i) => i);
+    const oihw = hwioToOihw(data, shape);
+    // tfjs [y][x][i][o] = ONNX [o][i][y][x]
+    expect(oihw[((4 * 2 + 1) * 3 + 2) * 3 + 0]).toBe(data[((2 * 3 + 0) * 2 + 1) * 5 + 4]);
+    expect(Array.from(oihwToHwio(oihw, shape))).toEqual(Array.from(data));
+  });
+
+  it('matches tfjs autodiff: losses, weights, momentum buffers and BN statistics after two steps', async () => {
+    const config = defaultNetConfig(5, { blocks: 1, filters: 4, valueHidden: 8 });
+    const options = { momentum: 0.9, l2: 1e-3 };
+    const reference = createNet(config, { seed: 7 });
+    const initial = modelWeights(reference.model);
+    const onnx = await OnnxTrainer.create(config, options, { weights: initial, velocities: zeroVelocities(reference.model) }, 1);
+    const tfjs = new TfjsTrainer(reference.model, options);
+    for (let step = 0; step < 2; step++) {
+      const batch = randomBatch(6, 5, 18, 100 + step);
+      const a = await tfjs.step(batch, 0.05);
+      const b = await onnx.step(batch, 0.05);
+      expect(b.policyLoss).toBeCloseTo(a.policyLoss, 4);
+      expect(b.valueLoss).toBeCloseTo(a.valueLoss, 4);
+      expect(b.l2Loss).toBeCloseTo(a.l2Loss, 5);
+    }
+    const sa = tfjs.state();
+    const sb = onnx.state();
+    const compare = (xs: typeof sa.weights, ys: typeof sa.weights): void => {
+      expect(ys.map((w) => w.name).sort()).toEqual(xs.map((w) => w.name).sort());
+      const byName = new Map(ys.map((w) => [w.name, w]));
+      for (const w of xs) {
+        const other = byName.get(w.name)!;
+        let maxDiff = 0;
+        let scale = 1e-3;
+        for (let i = 0; i < w.data.length; i++) {
+          maxDiff = Math.max(maxDiff, Math.abs(w.data[i]! - other.data[i]!));
+          scale = Math.max(scale, Math.abs(w.data[i]!));
+        }
+        expect(maxDiff / scale, w.name).toBeLessThan(2e-4);
+      }
+    };
+    compare(sa.weights, sb.weights);
+    compare(sa.velocities, sb.velocities);
+    // The training moved the weights (the comparison is not between two untouched copies).
+    const moved = sa.weights.find((w) => w.name === 'policy_dense/kernel')!;
+    const before = initial.find((w) => w.name === 'policy_dense/kernel')!;
+    expect(moved.data.some((v, i) => Math.abs(v - before.data[i]!) > 1e-4)).toBe(true);
+    const movedMean = sa.weights.find((w) => w.name === 'stem_bn/moving_mean')!;
+    expect(movedMean.data.some((v, i) => v !== initial.find((w) => w.name === 'stem_bn/moving_mean')!.data[i])).toBe(true);
+    // Weights round-trip into a tfjs model.
+    const copy = createNet(config);
+    setModelWeights(copy.model, sb.weights);
+    compare(sb.weights, modelWeights(copy.model));
+    await onnx.dispose();
+    await tfjs.dispose();
+  });
+});
