@@ -1,0 +1,192 @@
+/**
+ * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|raw|batched] [batch=1,8] [threads=N] [seconds=S]`
+ *
+ * Positions/s of the policy-value net per backend and batch size, for 9x9 6x64 and 19x19 10x128 (random
+ * weights, random positions), and in the same run:
+ * - raw: onnxruntime-node's InferenceSession.run called directly with prebuilt tensors on the same
+ *   exported graph and session options — the ceiling for tengen's `onnx` path (goal: onnx ≥ 0.8× raw);
+ * - batched: `batch` concurrent one-position requests gathered by BatchingEvaluator over onnx (what a
+ *   search with that many descents in flight sees).
+ * Calls predicted to take longer than 10 s (tfjs cpu at 19x19, say) are printed as skipped.
+ */
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { BatchingEvaluator } from '../src/nn/batching.js';
+import { defaultNetConfig, type NetConfig } from '../src/nn/config.js';
+import { createEvaluator, probeBackend } from '../src/nn/create-evaluator.js';
+import { BACKEND_NAMES, planesPerPosition, type BackendName, type Evaluator } from '../src/nn/evaluator.js';
+import { createNet, netInfo } from '../src/nn/model.js';
+import { createOnnxSession, loadOnnxRuntime } from '../src/nn/onnx-evaluator.js';
+import { exportOnnx, ONNX_INPUT } from '../src/nn/onnx-export.js';
+
+type Row = { net: string; path: string; batch: number; rate?: number; msPerCall?: number; note?: string };
+
+const SLOW_CALL_LIMIT_S = 10;
+const ROUNDS = 3;
+
+interface Options {
+  sizes: number[];
+  paths: string[];
+  batches: number[];
+  threads: number;
+  seconds: number;
+}
+
+function parseArgs(args: string[]): Options {
+  const sizes: number[] = [];
+  const paths: string[] = [];
+  let batches = [1, 8, 64, 256];
+  let threads = availableParallelism();
+  let seconds = 1.5;
+  const knownPaths = ['raw', ...BACKEND_NAMES, 'batched'];
+  for (const a of args) {
+    if (a === '9' || a === '19') sizes.push(Number(a));
+    else if (knownPaths.includes(a)) paths.push(a);
+    else if (a.startsWith('batch=')) batches = a.slice(6).split(',').map(Number);
+    else if (a.startsWith('threads=')) threads = Number(a.slice(8));
+    else if (a.startsWith('seconds=')) seconds = Number(a.slice(8));
+    else throw new Error(`bench nn: unknown argument '${a}' (sizes 9/19, paths ${knownPaths.join('/')}, batch=1,8, threads=N, seconds=S)`);
+  }
+  if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench nn: batch sizes must be positive integers');
+  return {
+    sizes: sizes.length ? sizes : [9, 19],
+    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'wasm', 'cpu', 'tensorflow', 'webgpu'],
+    batches,
+    threads,
+    seconds,
+  };
+}
+
+function randomPlanes(floats: number): Float32Array {
+  const planes = new Float32Array(floats);
+  for (let i = 0; i < floats; i++) planes[i] = Math.random() < 0.25 ? 1 : 0;
+  return planes;
+}
+
+/** Runs `call` (one batch) repeatedly for about `seconds` after a warm-up; returns calls/s and ms/call. */
+async function time(call: () => Promise<unknown>, seconds: number, warmupMs?: number): Promise<{ callsPerSecond: number; ms: number }> {
+  const w0 = performance.now();
+  await call();
+  const warm = warmupMs ?? performance.now() - w0;
+  // A second warm-up for fast calls: first runs include lazy allocation and kernel selection.
+  if (warm < 200) await call();
+  const start = performance.now();
+  let calls = 0;
+  do {
+    await call();
+    calls++;
+  } while (performance.now() - start < seconds * 1000);
+  const elapsed = performance.now() - start;
+  return { callsPerSecond: (calls * 1000) / elapsed, ms: elapsed / calls };
+}
+
+async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<void> {
+  const label = `${config.boardSize}x${config.boardSize} ${config.blocks}x${config.filters}`;
+  const net = createNet(config, { seed: 7 });
+  const info = netInfo(config);
+  const fp = planesPerPosition(info);
+  const maxBatch = Math.max(...o.batches);
+  const planes = randomPlanes(maxBatch * fp);
+  const onnxBytes = exportOnnx(net.model, config);
+
+  // The onnxruntime paths (raw, onnx, batched) are measured interleaved, best of ROUNDS, per batch size:
+  // on a shared 2-core machine, load from other processes drifts, and interleaving keeps the ratio fair.
+  const ortPaths = o.paths.filter((p) => p === 'raw' || p === 'onnx' || p === 'batched');
+  if (ortPaths.length > 0) {
+    const ort = await loadOnnxRuntime();
+    const session = ortPaths.includes('raw') ? await createOnnxSession(onnxBytes, { threads: o.threads }) : null;
+    const onnx = ortPaths.includes('onnx') ? await createEvaluator({ model: net, backend: 'onnx', threads: o.threads }) : null;
+    for (const batch of o.batches) {
+      const contenders: { path: string; call: () => Promise<unknown>; note?: () => string }[] = [];
+      if (session !== null) {
+        const feeds = { [ONNX_INPUT]: new ort.Tensor('float32', planes.subarray(0, batch * fp), [batch, info.inputPlanes, config.boardSize, config.boardSize]) };
+        contenders.push({ path: 'raw onnxruntime', call: () => session.run(feeds) });
+      }
+      if (onnx !== null) contenders.push({ path: 'onnx', call: () => onnx.evaluate(planes, batch) });
+      let batching: BatchingEvaluator | null = null;
+      if (ortPaths.includes('batched')) {
+        const b = new BatchingEvaluator(await createEvaluator({ model: net, backend: 'onnx', threads: o.threads }), { maxBatch: batch, maxWaitMs: 1 });
+        batching = b;
+        const singles = Array.from({ length: batch }, (_, i) => planes.subarray(i * fp, (i + 1) * fp));
+        contenders.push({
+          path: 'onnx via BatchingEvaluator',
+          call: () => Promise.all(singles.map((p) => b.evaluate(p, 1))),
+          note: () => `mean batch ${(b.stats().positions / b.stats().batches).toFixed(1)}`,
+        });
+      }
+      const best = new Map<string, { callsPerSecond: number; ms: number }>();
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const c of contenders) {
+          const t = await time(c.call, o.seconds / ROUNDS);
+          const prev = best.get(c.path);
+          if (prev === undefined || t.callsPerSecond > prev.callsPerSecond) best.set(c.path, t);
+        }
+      }
+      for (const c of contenders) {
+        const t = best.get(c.path)!;
+        rows.push({ net: label, path: c.path, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms, note: c.note?.() });
+      }
+      await batching?.dispose();
+    }
+    await session?.release();
+    await onnx?.dispose();
+  }
+
+  for (const path of o.paths) {
+    if (path === 'raw' || path === 'onnx' || path === 'batched') continue;
+    const backend = path as BackendName;
+    const probe = await probeBackend(backend);
+    if (!probe.available) {
+      rows.push({ net: label, path: backend, batch: 0, note: `unavailable: ${probe.reason ?? ''}`.slice(0, 110) });
+      continue;
+    }
+    const evaluator: Evaluator = await createEvaluator({ model: net, backend, threads: o.threads });
+    let perPositionS = 0;
+    for (const batch of o.batches) {
+      const predicted = perPositionS * batch;
+      if (predicted > SLOW_CALL_LIMIT_S) {
+        rows.push({ net: label, path: backend, batch, note: `skipped (~${predicted.toFixed(0)} s per call)` });
+        continue;
+      }
+      // Slow paths: one timed call is enough (and the warm-up already tells us its cost).
+      const seconds = predicted > 1 ? 0 : o.seconds;
+      const t = await time(() => evaluator.evaluate(planes, batch), seconds);
+      perPositionS = Math.max(perPositionS, t.ms / 1000 / batch);
+      rows.push({ net: label, path: backend, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
+    }
+    await evaluator.dispose();
+  }
+}
+
+function printTable(rows: Row[]): void {
+  const raw = new Map<string, number>();
+  for (const r of rows) if (r.path === 'raw onnxruntime' && r.rate !== undefined) raw.set(`${r.net}/${r.batch}`, r.rate);
+  const header = ['net', 'path', 'batch', 'positions/s', 'ms/call', 'vs raw', 'note'];
+  const lines = rows.map((r) => {
+    const base = raw.get(`${r.net}/${r.batch}`);
+    return [
+      r.net,
+      r.path,
+      r.batch === 0 ? '-' : String(r.batch),
+      r.rate === undefined ? '-' : r.rate >= 100 ? r.rate.toFixed(0) : r.rate.toFixed(2),
+      r.msPerCall === undefined ? '-' : r.msPerCall.toFixed(2),
+      r.rate !== undefined && base !== undefined && r.path !== 'raw onnxruntime' ? `${(r.rate / base).toFixed(2)}x` : '',
+      r.note ?? '',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  console.log(fmt(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const l of lines) console.log(fmt(l));
+}
+
+export async function run(args: string[]): Promise<void> {
+  const o = parseArgs(args);
+  console.log(`nn bench: ${o.threads} threads, ~${o.seconds} s per measurement, batches ${o.batches.join(',')}`);
+  const rows: Row[] = [];
+  for (const size of o.sizes) {
+    await benchNet(defaultNetConfig(size), o, rows);
+  }
+  printTable(rows);
+}
