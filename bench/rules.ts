@@ -6,6 +6,12 @@
 import { Board, Rng, perft, randomPlayout } from '../engine/index.js';
 import { printTable } from './table.js';
 
+/** Pachi (C), one core, same machine class: playouts/s and average moves per playout. */
+const PACHI: Record<number, { playouts: number; moves: number }> = {
+  9: { playouts: 67_000, moves: 107 },
+  19: { playouts: 16_700, moves: 451 },
+};
+
 export async function run(args: string[]): Promise<void> {
   const seconds = Number(args[0] ?? 3);
   const rows: Record<string, string | number>[] = [];
@@ -20,12 +26,14 @@ export async function run(args: string[]): Promise<void> {
     }
     let playouts = 0;
     let moves = 0;
+    let capped = 0;
     const t0 = performance.now();
     const deadline = t0 + seconds * 1000;
     while (performance.now() < deadline) {
       for (let i = 0; i < 50; i++) {
         board.copyFrom(start);
         moves += randomPlayout(board, rng);
+        if (board.passes < 2) capped++;
         playouts++;
       }
     }
@@ -35,8 +43,9 @@ export async function run(args: string[]): Promise<void> {
       'playouts/s': playouts / elapsed,
       'moves/s': moves / elapsed,
       'moves/playout': moves / playouts,
-      'Pachi playouts/s': size === 9 ? 67000 : 16700,
-      'vs Pachi': `${((playouts / elapsed) / (size === 9 ? 67000 : 16700)).toFixed(2)}x`,
+      'capped (ko cycles)': `${((100 * capped) / playouts).toFixed(0)}%`,
+      'vs Pachi playouts/s': `${(playouts / elapsed / PACHI[size]!.playouts).toFixed(2)}x`,
+      'vs Pachi moves/s': `${(moves / elapsed / (PACHI[size]!.playouts * PACHI[size]!.moves)).toFixed(2)}x`,
     });
   }
   printTable(rows);

@@ -214,6 +214,32 @@ export class Board {
   }
 
   /**
+   * One pass over p's neighbours deciding both "not the mover's own eye" and "not suicide", plus the ko
+   * point: the playout's candidate test, fused because it runs for almost every empty point each move.
+   */
+  private isPlayoutCandidate(p: number, color: StoneColor): boolean {
+    if (p === this.koPoint && color === this.koColor) return false;
+    const stones = this.stones;
+    const neighbors = this.geo.neighbors;
+    const end = this.geo.neighborStart[p + 1]!;
+    let hasLiberty = false;
+    let ownEye = true;
+    for (let k = this.geo.neighborStart[p]!; k < end; k++) {
+      const q = neighbors[k]!;
+      const c = stones[q]!;
+      if (c === EMPTY) return true; // a liberty, and not an eye
+      const libs = this.chainLibs[this.chainHead[q]!]!;
+      if (c === color) {
+        if (libs > 1) hasLiberty = true;
+      } else {
+        if (libs === 1) return true; // captures, and not an eye
+        ownEye = false;
+      }
+    }
+    return hasLiberty && !ownEye;
+  }
+
+  /**
    * A uniformly random move for `color` among the empty points that are legal under simple ko, are not
    * suicide (even where the rules allow it) and do not fill the mover's own single-point eye; PASS when
    * there is none. Superko is not checked (random playouts ignore it). Rejected candidates are swapped to
@@ -227,9 +253,7 @@ export class Board {
     while (k > 0) {
       const i = rng.int(k);
       const p = list[i]!;
-      if (!(p === this.koPoint && color === this.koColor) && !this.isEyeLike(p, color) && this.hasLibertyAfter(p, color)) {
-        return p;
-      }
+      if (this.isPlayoutCandidate(p, color)) return p;
       k--;
       const q = list[k]!;
       list[i] = q;
