@@ -22,6 +22,7 @@ import type { Evaluator } from '../nn/evaluator.js';
 import { ZERO_HISTORY, encodeBoardFeatures, featureSize } from '../nn/features.js';
 import { actionMove, edgeLcb, principalVariation, valueToWinrate, type Analysis, type CandidateAnalysis } from './analysis.js';
 import { NodeState, SearchNode } from './node.js';
+import { applyAreaPassPolicy } from './pass-policy.js';
 import { resolveSearchParams, type SearchParams } from './params.js';
 
 export interface SearchLimits {
@@ -39,6 +40,8 @@ export interface RunOptions {
   analysisIntervalMs?: number;
   /** Aborting stops the search after the batches in flight come back; run() then resolves normally. */
   signal?: AbortSignal;
+  /** Parameter overrides for this run only (e.g. no noise on a playout-capped fast search). */
+  params?: Partial<SearchParams>;
 }
 
 export interface SearchStats {
@@ -98,7 +101,9 @@ const TERMINAL: DescentOutcome = 1;
 const COLLISION: DescentOutcome = 2;
 
 export class MctsSearch {
-  readonly params: SearchParams;
+  private readonly baseParams: SearchParams;
+  /** The parameters in force (the base ones, or a run's overrides while it runs). */
+  params: SearchParams;
   private readonly rng: Rng;
   private root: SearchNode | null = null;
   /** The root position, and what it was reached by (to decide whether a later game can reuse the tree). */
@@ -122,7 +127,8 @@ export class MctsSearch {
     params: Partial<SearchParams> = {},
     private readonly plugins: SearchPlugins = {},
   ) {
-    this.params = resolveSearchParams(params);
+    this.baseParams = resolveSearchParams(params);
+    this.params = this.baseParams;
     this.rng = new Rng(this.params.seed ?? undefined);
   }
 
@@ -188,11 +194,13 @@ export class MctsSearch {
     checkLimit(limits.visits, 'visits');
     checkLimit(limits.playouts, 'playouts');
     if (limits.timeMs !== undefined && !(limits.timeMs >= 0)) throw new RangeError(`search limit timeMs must be ≥ 0, got ${limits.timeMs}`);
+    this.params = options.params === undefined ? this.baseParams : resolveSearchParams({ ...this.baseParams, ...options.params });
     this.running = true;
     try {
       return await this.search(game, limits, options);
     } finally {
       this.running = false;
+      this.params = this.baseParams;
     }
   }
 
@@ -697,7 +705,9 @@ export class MctsSearch {
       move = candidates[0]!.move;
     }
 
-    if (p.areaPassPolicy && game.rules.scoring === 'area') move = this.applyPassPolicy(move, candidates, board);
+    if (p.areaPassPolicy && game.rules.scoring === 'area') {
+      move = applyAreaPassPolicy(move, candidates, board, this.komi, () => this.bestNonPassByPrior());
+    }
 
     if (p.resignThreshold > 0 && game.moves.length >= p.resignMinMove && analysis.visits > 1) {
       const bestWinrate = candidates.length > 0 ? Math.max(...candidates.map((c) => c.winrate)) : analysis.winrate;
@@ -706,22 +716,13 @@ export class MctsSearch {
     return move;
   }
 
-  /**
-   * With area scoring, passing costs nothing when it wins and everything when it loses: pass when the
-   * opponent has just passed and the area count wins now; never pass while that count loses if another
-   * move (not filling an own eye) exists.
-   */
-  private applyPassPolicy(move: Move, candidates: CandidateAnalysis[], board: Board): Move {
-    const margin = score(board, { komi: this.komi, scoring: 'area' }).margin;
-    const passWins = margin !== 0 && (margin > 0) === (board.toPlay === BLACK);
-    if (move !== PASS) return board.lastMove === PASS && passWins ? PASS : move;
-    if (passWins) return PASS;
-    for (const c of candidates) if (c.move !== PASS) return c.move;
-    // No visited alternative: the best prior among legal non-pass moves (own eyes are already excluded).
+  /** The most likely legal non-pass root move by prior (own eyes are not among the root's actions), or PASS. */
+  private bestNonPassByPrior(): Move {
     const root = this.root!;
+    const area = this.rootBoard!.area;
     let best = -1;
     for (let s = 0; s < root.actions.length; s++) {
-      if (root.actions[s] === board.area) continue;
+      if (root.actions[s] === area) continue;
       if (best < 0 || root.prior[s]! > root.prior[best]!) best = s;
     }
     return best < 0 ? PASS : root.actions[best]!;
