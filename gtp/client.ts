@@ -117,9 +117,14 @@ export class GtpClient {
     return this.child?.pid;
   }
 
+  /** True once the engine's output closed, it timed out or its input failed: every further command fails. */
+  get closed(): boolean {
+    return this.closedError !== null;
+  }
+
   /** Sends a command; resolves with the response text, rejects with GtpCommandError on '?'. */
-  async send(command: string): Promise<string> {
-    const response = await this.request(command);
+  async send(command: string, options: { timeoutMs?: number } = {}): Promise<string> {
+    const response = await this.request(command, options);
     if (!response.ok) throw new GtpCommandError(command, response.text);
     return response.text;
   }
@@ -128,17 +133,18 @@ export class GtpClient {
    * Sends a command and resolves with its response, success or failure. `onLine` sees each body line
    * as it arrives (the `info ...` lines of lz-analyze); stop an analysis with `interrupt()`.
    */
-  request(command: string, options: { onLine?: (line: string) => void } = {}): Promise<GtpResponse> {
+  request(command: string, options: { onLine?: (line: string) => void; timeoutMs?: number } = {}): Promise<GtpResponse> {
     if (/[\r\n]/.test(command)) return Promise.reject(new Error('a GTP command is one line'));
     if (this.closedError !== null) return Promise.reject(this.closedError);
     const id = this.nextId++;
     return new Promise<GtpResponse>((resolve, reject) => {
       const entry: Pending = { command, id, resolve, reject, onLine: options.onLine };
-      if (this.timeoutMs !== undefined) {
+      const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+      if (timeoutMs !== undefined) {
         entry.timer = setTimeout(() => {
-          this.fail(new Error(`${this.name}: no answer to '${command}' within ${this.timeoutMs} ms`));
+          this.fail(new Error(`${this.name}: no answer to '${command}' within ${timeoutMs} ms`));
           this.child?.kill();
-        }, this.timeoutMs);
+        }, timeoutMs);
       }
       this.pending.push(entry);
       this.input.write(`${id} ${command}\n`);

@@ -48,6 +48,8 @@ export interface EngineConfig {
   version: string;
   /** Seed of the dead-stone estimate, so final_score and final_status_list agree call after call. */
   seed: number;
+  /** Random playouts behind the dead-stone estimate (default: by board size, see defaultOwnershipPlayouts). */
+  ownershipPlayouts?: number;
   log: (message: string) => void;
 }
 
@@ -332,7 +334,8 @@ export class GtpEngine {
     const board = this.game.board;
     const key = `${board.hash}:${this.game.moves.length}:${this.rules.scoring}`;
     if (this.statusCache?.key === key) return this.statusCache.status;
-    const ownership = estimateOwnership(board, defaultOwnershipPlayouts(board.area), new Rng(this.config.seed));
+    const playouts = this.config.ownershipPlayouts ?? defaultOwnershipPlayouts(board.area);
+    const ownership = estimateOwnership(board, playouts, new Rng(this.config.seed));
     const chains = classifyChains(board, ownership);
     const territory = score(board, { komi: this.rules.komi, scoring: 'territory', dead: chains.dead });
     const alive: number[][] = [];

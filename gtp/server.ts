@@ -64,6 +64,8 @@ export class GtpServer {
   end(): void {
     for (const line of this.splitter.end()) this.enqueue(line);
     this.inputEnded = true;
+    // Nobody is left to stop an analysis: stop it now.
+    if (this.running?.interruptible) this.running.controller.abort();
     void this.pump();
   }
 
@@ -113,7 +115,7 @@ export class GtpServer {
     const interruptible = spec.interruptible === true;
     this.running = { controller, interruptible };
     // Input that arrived before an analysis started stops it at once (the controller has moved on).
-    if (interruptible && this.queue.length > 0) controller.abort();
+    if (interruptible && (this.queue.length > 0 || this.inputEnded)) controller.abort();
     let streaming = false;
     const context: CommandContext = {
       signal: controller.signal,
