@@ -35,6 +35,8 @@ export interface WatchServerStats {
   refusedConnections: number;
   /** Frames queued to viewers. */
   framesSent: number;
+  /** Bytes queued in the server for viewers right now (not yet handed to the kernel), summed. */
+  bufferedBytes: number;
 }
 
 export interface WatchServer {
@@ -77,6 +79,7 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
     droppedDeadConnections: 0,
     refusedConnections: 0,
     framesSent: 0,
+    bufferedBytes: 0,
   };
 
   const viewerSockets = new WebSocketServer({ noServer: true, maxPayload: config.maxViewerMessageBytes });
@@ -86,17 +89,17 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
 
   const toAll = (msg: ServerMessage) => {
     if (viewers.size === 0) return;
-    const text = JSON.stringify(msg);
+    const text = Buffer.from(JSON.stringify(msg));
     for (const v of viewers) {
       v.send(text);
       stats.framesSent++;
     }
   };
   const toSubscribers = (gameId: string, msg: () => ServerMessage) => {
-    let text: string | null = null;
+    let text: Buffer | null = null;
     for (const v of viewers) {
       if (!v.wants(gameId)) continue;
-      text ??= JSON.stringify(msg());
+      text ??= Buffer.from(JSON.stringify(msg()));
       v.send(text);
       stats.framesSent++;
     }
@@ -107,10 +110,10 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
     switch (event.kind) {
       case 'started': {
         toAll({ type: 'gameStarted', game: game.summary() });
-        let text: string | null = null;
+        let text: Buffer | null = null;
         for (const v of viewers) {
           if (!v.allGames) continue;
-          text ??= JSON.stringify({ type: 'snapshot', game: game.snapshot() } satisfies ServerMessage);
+          text ??= Buffer.from(JSON.stringify({ type: 'snapshot', game: game.snapshot() } satisfies ServerMessage));
           v.send(text);
           stats.framesSent++;
         }
@@ -324,7 +327,11 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
     viewerSocketUrl: `ws://${base}${WATCH_PATHS.viewerSocket}`,
     publisherUrl: `ws://${base}${WATCH_PATHS.publisherSocket}`,
     port,
-    stats: () => ({ ...stats, viewers: viewers.size, publishers: publishers.size }),
+    stats: () => {
+      let bufferedBytes = 0;
+      for (const v of viewers) bufferedBytes += v.socket.bufferedAmount;
+      return { ...stats, viewers: viewers.size, publishers: publishers.size, bufferedBytes };
+    },
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);

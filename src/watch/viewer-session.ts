@@ -32,15 +32,17 @@ export class ViewerSession {
    * Queues a text frame. A viewer whose unsent data passes the bound is terminated at once: the games go
    * on at their pace and the server keeps no backlog for it.
    */
-  send(text: string): void {
+  send(frame: string | Buffer): void {
     if (this.dropped || this.socket.readyState !== this.socket.OPEN) return;
-    if (this.socket.bufferedAmount + text.length > this.config.maxBufferedBytes) {
+    // Fan-out passes one Buffer to every viewer: encoded once, not once per viewer.
+    const data = typeof frame === 'string' ? Buffer.from(frame) : frame;
+    if (this.socket.bufferedAmount + data.length > this.config.maxBufferedBytes) {
       this.dropped = true;
       this.socket.terminate();
       this.onDropped(this);
       return;
     }
-    this.socket.send(text);
+    this.socket.send(data, { binary: false });
   }
 
   /** Parses a message, enforcing the rate limit; returns null (after replying or closing) when refused. */
