@@ -1,0 +1,204 @@
+/**
+ * Training on onnxruntime with the graph of train-graph.ts: one `session.run` per SGD step. Parameters,
+ * momenta and BN statistics live as onnxruntime tensors between steps (each step's outputs are the next
+ * step's inputs, no copies); `writeBack` puts them into the tfjs model, which is what gets saved.
+ */
+import { availableParallelism } from 'node:os';
+import type * as ort from 'onnxruntime-node';
+import * as tf from '@tensorflow/tfjs';
+import type { NetConfig } from './config.js';
+import { planesPerPosition, policySize } from './evaluator.js';
+import { netInfo, type PolicyValueNet } from './model.js';
+import { loadOnnxRuntime } from './onnx-evaluator.js';
+import { denseKernelChannelsFirst } from './onnx-export.js';
+import { buildTrainGraph, TRAIN_INPUT, TRAIN_LOSS, type TrainGraph, type TrainGraphOptions, type TrainParamSpec } from './train-graph.js';
+
+export interface TrainState {
+  /** In graph.params order, graph (ONNX) layout. */
+  params: Float32Array[];
+  momenta: Float32Array[];
+  /** In graph.stats order. */
+  stats: Float32Array[];
+}
+
+/** Inverse of denseKernelChannelsFirst: rows from (c, h, w) back to tfjs's (h, w, c). */
+export function denseKernelChannelsLast(kernel: Float32Array, area: number, channels: number, units: number): Float32Array {
+  const out = new Float32Array(kernel.length);
+  for (let c = 0; c < channels; c++) {
+    for (let p = 0; p < area; p++) {
+      const from = (c * area + p) * units;
+      out.set(kernel.subarray(from, from + units), (p * channels + c) * units);
+    }
+  }
+  return out;
+}
+
+/** tfjs layout → graph layout for one parameter. */
+export function toGraphLayout(spec: TrainParamSpec, tfjsData: Float32Array, config: NetConfig): Float32Array {
+  const area = config.boardSize * config.boardSize;
+  if (spec.kind === 'conv') {
+    const [cout, cin, kh, kw] = spec.shape as [number, number, number, number];
+    const out = new Float32Array(tfjsData.length);
+    for (let o = 0; o < cout; o++)
+      for (let i = 0; i < cin; i++)
+        for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((o * cin + i) * kh + y) * kw + x] = tfjsData[((y * kw + x) * cin + i) * cout + o]!;
+    return out;
+  }
+  if (spec.kind === 'dense' && spec.headChannels !== undefined) return denseKernelChannelsFirst(tfjsData, area, spec.headChannels, spec.shape[1]!);
+  return Float32Array.from(tfjsData);
+}
+
+/** Graph layout → tfjs layout for one parameter. */
+export function toTfjsLayout(spec: TrainParamSpec, graphData: Float32Array, config: NetConfig): Float32Array {
+  const area = config.boardSize * config.boardSize;
+  if (spec.kind === 'conv') {
+    const [cout, cin, kh, kw] = spec.shape as [number, number, number, number];
+    const out = new Float32Array(graphData.length);
+    for (let o = 0; o < cout; o++)
+      for (let i = 0; i < cin; i++)
+        for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[((y * kw + x) * cin + i) * cout + o] = graphData[((o * cin + i) * kh + y) * kw + x]!;
+    return out;
+  }
+  if (spec.kind === 'dense' && spec.headChannels !== undefined) return denseKernelChannelsLast(graphData, area, spec.headChannels, spec.shape[1]!);
+  return Float32Array.from(graphData);
+}
+
+function layerWeights(model: tf.LayersModel, layer: string): tf.Tensor[] {
+  const l = model.layers.find((x) => x.name === layer);
+  if (l === undefined) throw new Error(`train state: model has no layer '${layer}'`);
+  return l.getWeights();
+}
+
+/** Reads parameters and BN statistics from a tfjs model into the graph's layout; momenta start at zero. */
+export function readTrainState(model: tf.LayersModel, graph: TrainGraph): TrainState {
+  const params = graph.params.map((p) => toGraphLayout(p, layerWeights(model, p.layer)[p.weightIndex]!.dataSync() as Float32Array, graph.config));
+  return {
+    params,
+    momenta: params.map((p) => new Float32Array(p.length)),
+    stats: graph.stats.map((s) => Float32Array.from(layerWeights(model, s.layer)[s.weightIndex]!.dataSync() as Float32Array)),
+  };
+}
+
+/** Writes parameters and BN statistics back into the tfjs model. */
+export function writeTrainState(model: tf.LayersModel, graph: TrainGraph, state: Pick<TrainState, 'params' | 'stats'>): void {
+  const replaced = new Map<string, tf.Tensor[]>();
+  const slot = (layer: string): tf.Tensor[] => {
+    let ws = replaced.get(layer);
+    if (ws === undefined) {
+      ws = layerWeights(model, layer).slice();
+      replaced.set(layer, ws);
+    }
+    return ws;
+  };
+  const created: tf.Tensor[] = [];
+  graph.params.forEach((p, i) => {
+    const ws = slot(p.layer);
+    const t = tf.tensor(toTfjsLayout(p, state.params[i]!, graph.config), ws[p.weightIndex]!.shape);
+    created.push(t);
+    ws[p.weightIndex] = t;
+  });
+  graph.stats.forEach((s, i) => {
+    const ws = slot(s.layer);
+    const t = tf.tensor(Float32Array.from(state.stats[i]!), ws[s.weightIndex]!.shape);
+    created.push(t);
+    ws[s.weightIndex] = t;
+  });
+  for (const [layer, ws] of replaced) model.layers.find((l) => l.name === layer)!.setWeights(ws);
+  created.forEach((t) => t.dispose());
+}
+
+export interface StepLosses {
+  policy: number;
+  value: number;
+  l2: number;
+}
+
+export interface OnnxTrainerOptions extends Partial<TrainGraphOptions> {
+  threads?: number;
+}
+
+export class OnnxTrainer {
+  private steps = 0;
+  private disposed = false;
+
+  private constructor(
+    readonly graph: TrainGraph,
+    private readonly runtime: typeof ort,
+    private readonly session: ort.InferenceSession,
+    /** Current parameter, momentum and statistic tensors, by graph input name. */
+    private readonly state: Map<string, ort.Tensor>,
+  ) {}
+
+  static async create(net: PolicyValueNet, options: OnnxTrainerOptions = {}): Promise<OnnxTrainer> {
+    const runtime = await loadOnnxRuntime();
+    const { threads, ...graphOptions } = options;
+    const graph = buildTrainGraph(net.config, graphOptions);
+    const session = await runtime.InferenceSession.create(graph.bytes, {
+      executionProviders: ['cpu'],
+      intraOpNumThreads: threads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    const s = readTrainState(net.model, graph);
+    const state = new Map<string, ort.Tensor>();
+    graph.params.forEach((p, i) => {
+      state.set(p.name, new runtime.Tensor('float32', s.params[i]!, p.shape));
+      state.set(`${p.name}.momentum`, new runtime.Tensor('float32', s.momenta[i]!, p.shape));
+    });
+    graph.stats.forEach((st, i) => state.set(st.name, new runtime.Tensor('float32', s.stats[i]!, st.shape)));
+    return new OnnxTrainer(graph, runtime, session, state);
+  }
+
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /**
+   * One SGD step on `count` positions: planes as in evaluator.ts, `policy` count×(area+1) target
+   * distributions, `value` count outcomes in [-1, 1] for the side to move. Returns the losses before the step.
+   */
+  async step(planes: Float32Array, policy: Float32Array, value: Float32Array, count: number, lr: number): Promise<StepLosses> {
+    if (this.disposed) throw new Error('trainer was disposed');
+    const info = netInfo(this.graph.config);
+    const n = info.boardSize;
+    const fp = planesPerPosition(info);
+    const actions = policySize(info);
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`train step: count must be a positive integer, got ${count}`);
+    if (planes.length < count * fp || policy.length < count * actions || value.length < count) {
+      throw new RangeError(`train step: ${count} positions need ${count * fp} plane floats, ${count * actions} policy and ${count} value entries`);
+    }
+    if (!(lr >= 0)) throw new RangeError(`train step: bad learning rate ${lr}`);
+    const T = this.runtime.Tensor;
+    const feeds: Record<string, ort.Tensor> = {
+      [TRAIN_INPUT.planes]: new T('float32', planes.subarray(0, count * fp), [count, info.inputPlanes, n, n]),
+      [TRAIN_INPUT.policy]: new T('float32', policy.subarray(0, count * actions), [count, actions]),
+      [TRAIN_INPUT.value]: new T('float32', value.subarray(0, count), [count, 1]),
+      [TRAIN_INPUT.lr]: new T('float32', Float32Array.of(lr), [1]),
+    };
+    for (const [name, t] of this.state) feeds[name] = t;
+    const out = await this.session.run(feeds);
+    for (const name of this.state.keys()) this.state.set(name, out[`${name}.new`]!);
+    this.steps++;
+    return {
+      policy: (out[TRAIN_LOSS.policy]!.data as Float32Array)[0]!,
+      value: (out[TRAIN_LOSS.value]!.data as Float32Array)[0]!,
+      l2: (out[TRAIN_LOSS.l2]!.data as Float32Array)[0]!,
+    };
+  }
+
+  /** Copies the trained weights and BN statistics into `net.model` and counts the steps in `net.trainingSteps`. */
+  writeBack(net: PolicyValueNet): void {
+    writeTrainState(net.model, this.graph, {
+      params: this.graph.params.map((p) => this.state.get(p.name)!.data as Float32Array),
+      stats: this.graph.stats.map((s) => this.state.get(s.name)!.data as Float32Array),
+    });
+    net.trainingSteps += this.steps;
+    this.steps = 0;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.session.release();
+  }
+}
