@@ -2,8 +2,20 @@
  * Entry points of the AlphaGo-Lee tools: `tengen collect` (record GTP engine games as SGF) and
  * `tengen train-rollout` (fit the linear rollout policy to SGF records).
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Rng } from '../../engine/rng.js';
 import { collectGames } from './collect.js';
+import { RolloutDataset, listSgfFiles, loadGames } from './rollout-dataset.js';
+import { RolloutPolicy, defaultRolloutPolicy } from './rollout-policy.js';
+import {
+  DEFAULT_ROLLOUT_TRAINING,
+  buildPatternDictionary,
+  evaluateRolloutPolicy,
+  trainRolloutPolicy,
+  type RolloutTrainingConfig,
+} from './train-rollout.js';
 
 const COLLECT_HELP = `usage: tengen collect --engine "CMD" [options]
 
@@ -79,8 +91,123 @@ export async function collectMain(argv: string[]): Promise<number> {
   return 0;
 }
 
+const TRAIN_ROLLOUT_HELP = `usage: tengen train-rollout --sgf DIR [options]
+
+Fits the AlphaGo-Lee linear rollout policy (3x3 and response patterns, tactical flags) to the moves played
+in SGF records, holding out a share of the games to measure move-prediction accuracy.
+
+options:
+  --sgf DIR        folder of .sgf records, searched recursively (required)
+  --out FILE       where to write the weights (default models/rollout-policy.json)
+  --epochs N       passes over the training positions (default ${DEFAULT_ROLLOUT_TRAINING.epochs})
+  --lr X           AdaGrad step size (default ${DEFAULT_ROLLOUT_TRAINING.learningRate})
+  --l2 X           L2 penalty (default ${DEFAULT_ROLLOUT_TRAINING.l2})
+  --min-count N    patterns seen fewer times get no weight (default ${DEFAULT_ROLLOUT_TRAINING.minPatternCount})
+  --holdout X      share of games held out for evaluation, 0..0.9 (default 0.1)
+  --seed N         shuffling seed (default ${DEFAULT_ROLLOUT_TRAINING.seed})
+  -h, --help       this help
+`;
+
+function numberOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const x = Number(text);
+  if (!Number.isFinite(x) || x < min || x > max) throw new RangeError(`--${name} must be a number in [${min}, ${max}], got '${text}'`);
+  return x;
+}
+
 export async function trainRolloutMain(argv: string[]): Promise<number> {
-  void argv;
-  process.stderr.write('tengen train-rollout: not built yet\n');
-  return 1;
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sgf: { type: 'string' },
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      lr: { type: 'string' },
+      l2: { type: 'string' },
+      'min-count': { type: 'string' },
+      holdout: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(TRAIN_ROLLOUT_HELP);
+    return 0;
+  }
+  if (values.sgf === undefined) {
+    process.stderr.write(`tengen train-rollout: --sgf is required\n\n${TRAIN_ROLLOUT_HELP}`);
+    return 2;
+  }
+  const out = values.out ?? 'models/rollout-policy.json';
+  const config: RolloutTrainingConfig = {
+    epochs: intOption('epochs', values.epochs, DEFAULT_ROLLOUT_TRAINING.epochs, 1),
+    learningRate: numberOption('lr', values.lr, DEFAULT_ROLLOUT_TRAINING.learningRate, 1e-9, 100),
+    l2: numberOption('l2', values.l2, DEFAULT_ROLLOUT_TRAINING.l2, 0, 1),
+    minPatternCount: intOption('min-count', values['min-count'], DEFAULT_ROLLOUT_TRAINING.minPatternCount, 1),
+    seed: intOption('seed', values.seed, DEFAULT_ROLLOUT_TRAINING.seed, 0),
+  };
+  const holdout = numberOption('holdout', values.holdout, 0.1, 0, 0.9);
+
+  const files = listSgfFiles(values.sgf);
+  if (files.length === 0) throw new Error(`no .sgf files under ${values.sgf}`);
+  const { games, rejected } = loadGames(files);
+  for (const r of rejected.slice(0, 5)) process.stderr.write(`skipped ${r.file}: ${r.reason}\n`);
+  if (rejected.length > 5) process.stderr.write(`... ${rejected.length - 5} more records skipped\n`);
+  if (games.length === 0) throw new Error('no usable game records');
+  // Games, not positions, are split, so held-out positions come from games never trained on.
+  const rng = new Rng(config.seed);
+  for (let i = games.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [games[i], games[j]] = [games[j]!, games[i]!];
+  }
+  const heldOutGames = holdout > 0 ? Math.max(1, Math.round(games.length * holdout)) : 0;
+  const train = new RolloutDataset();
+  const test = new RolloutDataset();
+  games.forEach((g, i) => (i < games.length - heldOutGames ? train : test).addGame(g));
+  if (train.positionCount === 0) throw new Error('the training games have no moves');
+  process.stdout.write(
+    `records: ${games.length} games (${rejected.length} rejected); training ${train.games} games / ${train.positionCount} positions, ` +
+      `held out ${test.games} games / ${test.positionCount} positions\n`,
+  );
+
+  const policy = new RolloutPolicy();
+  buildPatternDictionary(policy, train, config.minPatternCount);
+  process.stdout.write(`patterns: ${policy.pattern3Count} 3x3, ${policy.responseCount} response (seen >= ${config.minPatternCount} times)\n`);
+  const heldOut = test.positionCount > 0 ? test : null;
+  if (heldOut !== null) {
+    const uniform = evaluateRolloutPolicy(new RolloutPolicy(), heldOut);
+    const handSet = evaluateRolloutPolicy(defaultRolloutPolicy(), heldOut);
+    process.stdout.write(
+      `baselines on held-out: chance ${pct(uniform.chanceAccuracy)} (${uniform.meanCandidates.toFixed(1)} candidates per position), ` +
+        `hand-set tactical weights ${pct(handSet.accuracy)}\n`,
+    );
+  }
+  const started = Date.now();
+  const reports = trainRolloutPolicy(policy, train, heldOut, config, (r) => {
+    const h = r.heldOut === null ? '' : `  held-out loss ${r.heldOut.loss.toFixed(4)} accuracy ${pct(r.heldOut.accuracy)}`;
+    process.stdout.write(`epoch ${r.epoch}: train loss ${r.train.loss.toFixed(4)} accuracy ${pct(r.train.accuracy)}${h}\n`);
+  });
+  const last = reports[reports.length - 1]!;
+  policy.training = {
+    records: values.sgf,
+    games: games.length,
+    trainPositions: train.positionCount,
+    heldOutGames: test.games,
+    heldOutPositions: test.positionCount,
+    trainAccuracy: last.train.accuracy,
+    heldOutAccuracy: last.heldOut?.accuracy ?? null,
+    heldOutLoss: last.heldOut?.loss ?? null,
+    config,
+    seconds: (Date.now() - started) / 1000,
+    date: new Date().toISOString(),
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  policy.save(out);
+  process.stdout.write(`wrote ${out}\n`);
+  return 0;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
 }
