@@ -1,0 +1,208 @@
+/**
+ * A match between two GTP engines: colours alternate, every move is checked by the referee (engine/),
+ * an engine that crashes, times out or plays an illegal move loses that game, and the result is a win
+ * rate with its 95% confidence interval and the Elo difference it implies.
+ */
+import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { BLACK, type StoneColor } from '../../engine/index.js';
+import { GtpClient } from '../../gtp/client.js';
+import { playRefereedGame, type RefereedGame } from '../../gtp/referee.js';
+import { eloEstimate, winRate, type EloEstimate, type MatchTally, type WinRateEstimate } from '../../selfplay/elo.js';
+import type { WatchPublisher } from '../watch/index.js';
+import { resolveEngineCommand } from './engine-command.js';
+
+export interface MatchConfig {
+  /** Engine command lines. Player A starts as Black; with `alternate`, colours swap every game. */
+  playerA: string;
+  playerB: string;
+  games: number;
+  size: number;
+  komi: number;
+  /** Rules the referee applies (and tells the engines with kgs-rules-compatible names). */
+  rules: 'chinese' | 'japanese' | 'tromp-taylor';
+  handicap: number;
+  alternate: boolean;
+  /** A genmove answered later than this loses the game (seconds). */
+  moveTimeoutSeconds: number;
+  /** Games are stopped and scored by the referee after this many moves. */
+  maxMoves: number;
+  /** Folder for SGFs and match.json; none when undefined. */
+  outDir?: string;
+  /** Names used in SGFs and reports. */
+  nameA: string;
+  nameB: string;
+}
+
+export const DEFAULT_MATCH_CONFIG: Omit<MatchConfig, 'playerA' | 'playerB'> = {
+  games: 10,
+  size: 9,
+  komi: 7.5,
+  rules: 'chinese',
+  handicap: 0,
+  alternate: true,
+  moveTimeoutSeconds: 60,
+  maxMoves: 0, // 0: three times the board area
+  nameA: 'A',
+  nameB: 'B',
+};
+
+export interface MatchGameRecord {
+  index: number;
+  blackPlayer: 'A' | 'B';
+  result: string;
+  winner: 'A' | 'B' | null;
+  end: RefereedGame['end'] | 'crash' | 'timeout';
+  moves: number;
+  note?: string;
+  enginesAgree?: boolean;
+}
+
+export interface MatchSummary {
+  games: MatchGameRecord[];
+  /** From A's point of view. */
+  tally: MatchTally;
+  winRate: WinRateEstimate;
+  elo: EloEstimate;
+  asBlack: MatchTally;
+  asWhite: MatchTally;
+}
+
+export interface MatchHooks {
+  onGameEnd?: (record: MatchGameRecord, summary: MatchSummary) => void;
+  log?: (line: string) => void;
+  watch?: WatchPublisher;
+}
+
+class EngineSlot {
+  client: GtpClient | null = null;
+  constructor(
+    readonly commandLine: string,
+    readonly name: string,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** The running engine, started (or restarted after a crash) on demand. */
+  async get(moveTimeoutMs: number, startupTimeoutMs: number): Promise<GtpClient> {
+    if (this.client !== null && !this.client.closed) return this.client;
+    const { program, args } = resolveEngineCommand(this.commandLine);
+    const client = GtpClient.spawn(program, args, {
+      name: this.name,
+      // Every command, genmove included, must be answered within the per-move limit: a late engine loses.
+      commandTimeoutMs: moveTimeoutMs,
+      stderr: (line) => {
+        if (/error|fatal/i.test(line)) this.log(`[${this.name}] ${line}`);
+      },
+    });
+    // Engines load networks at start; the first command gets a generous limit.
+    await client.send('protocol_version', { timeoutMs: startupTimeoutMs });
+    this.client = client;
+    return client;
+  }
+
+  async close(): Promise<void> {
+    await this.client?.quit().catch(() => undefined);
+    this.client = null;
+  }
+}
+
+function emptyTally(): MatchTally {
+  return { wins: 0, losses: 0, draws: 0 };
+}
+
+export function summarise(games: MatchGameRecord[]): MatchSummary {
+  const tally = emptyTally();
+  const asBlack = emptyTally();
+  const asWhite = emptyTally();
+  for (const g of games) {
+    const byColor = g.blackPlayer === 'A' ? asBlack : asWhite;
+    for (const t of [tally, byColor]) {
+      if (g.winner === 'A') t.wins++;
+      else if (g.winner === 'B') t.losses++;
+      else t.draws++;
+    }
+  }
+  return { games, tally, winRate: winRate(tally), elo: eloEstimate(tally), asBlack, asWhite };
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+export async function runMatch(config: MatchConfig, hooks: MatchHooks = {}): Promise<MatchSummary> {
+  const log = hooks.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const slots = { A: new EngineSlot(config.playerA, config.nameA, log), B: new EngineSlot(config.playerB, config.nameB, log) };
+  const records: MatchGameRecord[] = [];
+  if (config.outDir !== undefined) mkdirSync(config.outDir, { recursive: true });
+  const moveTimeoutMs = config.moveTimeoutSeconds * 1000;
+  try {
+    for (let index = 0; index < config.games; index++) {
+      const blackPlayer: 'A' | 'B' = config.alternate && index % 2 === 1 ? 'B' : 'A';
+      const whitePlayer: 'A' | 'B' = blackPlayer === 'A' ? 'B' : 'A';
+      const owner = (color: StoneColor): 'A' | 'B' => (color === BLACK ? blackPlayer : whitePlayer);
+      let record: MatchGameRecord;
+      try {
+        const black = await slots[blackPlayer].get(moveTimeoutMs, Math.max(moveTimeoutMs, 120_000));
+        const white = await slots[whitePlayer].get(moveTimeoutMs, Math.max(moveTimeoutMs, 120_000));
+        const watched = hooks.watch?.startGame({
+          black: slots[blackPlayer].name,
+          white: slots[whitePlayer].name,
+          size: config.size,
+          komi: config.komi,
+          rules: config.rules,
+          source: 'match',
+        });
+        const game = await playRefereedGame(black, white, {
+          size: config.size,
+          komi: config.komi,
+          handicap: config.handicap,
+          rules: config.rules === 'japanese' ? { scoring: 'territory' } : config.rules === 'tromp-taylor' ? { suicide: true, ko: 'positional' } : {},
+          maxMoves: config.maxMoves > 0 ? config.maxMoves : undefined,
+          onMove: (m) => watched?.move({ color: m.color, move: m.move }),
+        });
+        watched?.end(game.result);
+        record = {
+          index,
+          blackPlayer,
+          result: game.result,
+          winner: game.winner === null ? null : owner(game.winner),
+          end: game.end,
+          moves: game.moves.length,
+          enginesAgree: game.enginesAgree,
+          ...(game.forfeitReason !== undefined ? { note: game.forfeitReason } : {}),
+        };
+        if (config.outDir !== undefined) writeAtomic(join(config.outDir, `game-${String(index + 1).padStart(3, '0')}.sgf`), game.sgf);
+      } catch (error) {
+        // An engine that died or timed out loses; if both did (or neither can be blamed), the game is void.
+        const message = error instanceof Error ? error.message : String(error);
+        const deadA = slots.A.client?.closed ?? true;
+        const deadB = slots.B.client?.closed ?? true;
+        const loser: 'A' | 'B' | null = deadA && !deadB ? 'A' : deadB && !deadA ? 'B' : null;
+        if (loser === null) throw new Error(`game ${index + 1} could not be played: ${message}`);
+        const winner = loser === 'A' ? 'B' : 'A';
+        const winnerColor = blackPlayer === winner ? 'B' : 'W';
+        record = {
+          index,
+          blackPlayer,
+          result: `${winnerColor}+F`,
+          winner,
+          end: /within \d+ ms/.test(message) ? 'timeout' : 'crash',
+          moves: 0,
+          note: message,
+        };
+        log(`game ${index + 1}: ${slots[loser].name} forfeits: ${message}`);
+      }
+      records.push(record);
+      const summary = summarise(records);
+      if (config.outDir !== undefined) {
+        writeAtomic(join(config.outDir, 'match.json'), JSON.stringify({ config, ...summary }, null, 2) + '\n');
+      }
+      hooks.onGameEnd?.(record, summary);
+    }
+  } finally {
+    await Promise.all([slots.A.close(), slots.B.close()]);
+  }
+  return summarise(records);
+}
