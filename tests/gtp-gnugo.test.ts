@@ -1,0 +1,45 @@
+/**
+ * A full 9x9 game between `tengen gtp` and GNU Go through the referee (gtp/referee.ts): every move is
+ * checked with engine/ before the other engine sees it, and at the end both engines must report the
+ * same final score, which must also be the referee's own count with either engine's dead stones.
+ * Skipped when GNU Go is not installed (CI installs it: apt-get install gnugo).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PASS } from '../engine/index.js';
+import { GtpClient, playRefereedGame } from '../gtp/client.js';
+
+const GNUGO = '/usr/games/gnugo';
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+
+describe.skipIf(!existsSync(GNUGO))('tengen against GNU Go', () => {
+  it('plays a refereed 9x9 game to the end; both engines agree on the score', async () => {
+    const tengen = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--size', '9', '--visits', '800', '--resign-threshold', '0', '--seed', '3'], {
+      name: 'tengen',
+      commandTimeoutMs: 20_000,
+    });
+    // Level 1 keeps GNU Go's thinking to a fraction of a second per move on a shared 2-core machine.
+    const gnugo = GtpClient.spawn(GNUGO, ['--mode', 'gtp', '--chinese-rules', '--level', '1'], { name: 'gnugo', commandTimeoutMs: 20_000 });
+    try {
+      const game = await playRefereedGame(tengen, gnugo, { size: 9, komi: 7.5, maxMoves: 250 });
+      expect(game.forfeitReason).toBeUndefined();
+      expect(game.end === 'passes' || game.end === 'resign').toBe(true);
+      expect(game.moves.length).toBeGreaterThan(20);
+      // The referee replayed every move with engine/; the record is a legal game.
+      expect(game.moves.slice(-2).every((m) => m.move === PASS) || game.end === 'resign').toBe(true);
+      if (game.end === 'passes') {
+        expect(game.scores.black).toMatch(/^([BW]\+\d+(\.5)?|0)$/);
+        expect(game.enginesAgree, JSON.stringify(game.scores)).toBe(true);
+        expect(game.scores.white).toBe(game.scores.black);
+        expect(game.scores.refereeWithBlackDead).toBe(game.scores.black);
+        expect(game.scores.refereeWithWhiteDead).toBe(game.scores.black);
+        expect(game.result).toBe(game.scores.black);
+      }
+      expect(game.sgf).toContain('PB[tengen]');
+    } finally {
+      await tengen.quit();
+      await gnugo.quit();
+    }
+  }, 90_000);
+});
