@@ -48,14 +48,26 @@ export class SearchNode {
     public slot: number,
   ) {}
 
-  /** Allocates the child arrays for these legal actions (copied). */
+  /**
+   * Allocates the child arrays for these legal actions (copied). The six arrays are views into a shared
+   * slab: no backing store per node keeps allocation and garbage collection off the search's profile.
+   */
   setActions(actions: Int32Array, count: number): void {
-    this.actions = actions.slice(0, count);
-    this.prior = new Float32Array(count);
-    this.childVisits = new Int32Array(count);
-    this.childInFlight = new Int32Array(count);
-    this.childValueSum = new Float64Array(count);
-    this.childValueSquares = new Float64Array(count);
+    const bytes = count * BYTES_PER_EDGE;
+    if (slabUsed + bytes > slab.byteLength) {
+      slab = new ArrayBuffer(Math.max(SLAB_BYTES, bytes));
+      slabUsed = 0;
+    }
+    const buffer = slab;
+    const o = slabUsed;
+    slabUsed += bytes;
+    this.childValueSum = new Float64Array(buffer, o, count);
+    this.childValueSquares = new Float64Array(buffer, o + 8 * count, count);
+    this.actions = new Int32Array(buffer, o + 16 * count, count);
+    this.childVisits = new Int32Array(buffer, o + 20 * count, count);
+    this.childInFlight = new Int32Array(buffer, o + 24 * count, count);
+    this.prior = new Float32Array(buffer, o + 28 * count, count);
+    this.actions.set(actions.subarray(0, count));
     this.children = new Array<SearchNode | undefined>(count);
     this.state = NodeState.Pending;
   }
@@ -81,6 +93,15 @@ export class SearchNode {
   }
 }
 
+/** Σv and Σv² (8 bytes each), action, visits, in-flight (4 each) and prior (4). */
+const BYTES_PER_EDGE = 32;
+/**
+ * Node arrays are carved from 256 KiB slabs (fresh memory is zeroed, as the counters need). A slab is
+ * freed when no node using it is left; a reused subtree keeps at most the slabs its nodes live in.
+ */
+const SLAB_BYTES = 1 << 18;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_F32 = new Float32Array(0);
 const EMPTY_F64 = new Float64Array(0);
