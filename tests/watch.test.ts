@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { Script } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -504,6 +505,38 @@ describe('remote publishers', () => {
     raw.ws.close();
     await new Promise((r) => setTimeout(r, 400));
     expect(hub.game('orphan')!.result).toEqual({ text: 'Void', winner: null });
+  });
+});
+
+/** An address of this machine that is not loopback, to connect as a 'remote' viewer would. */
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
+
+describe.skipIf(externalAddress === undefined)('beyond loopback', () => {
+  it('asks non-loopback viewers for the token, page and websocket alike', async () => {
+    const { server } = await serve({ host: '0.0.0.0', token: 'sesame' });
+    const base = `http://${externalAddress}:${server.port}`;
+    expect((await fetch(`${base}/`)).status).toBe(401);
+    expect((await fetch(`${base}/?token=sesame`)).status).toBe(200);
+    const upgrade = (url: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url);
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => {
+          resolve(101);
+          ws.close();
+        });
+        ws.on('error', () => {});
+      });
+    expect(await upgrade(`ws://${externalAddress}:${server.port}/ws`)).toBe(401);
+    expect(await upgrade(`ws://${externalAddress}:${server.port}/ws?token=sesame`)).toBe(101);
+    expect(await upgrade(`ws://127.0.0.1:${server.port}/ws`)).toBe(101);
+  });
+
+  it('binds loopback by default, so other interfaces cannot connect', async () => {
+    const { server } = await serve();
+    await expect(fetch(`http://${externalAddress}:${server.port}/`)).rejects.toThrow();
   });
 });
 

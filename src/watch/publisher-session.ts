@@ -11,6 +11,7 @@ import type { WatchHub } from './hub.js';
 import {
   ProtocolError,
   parsePublisherMessage,
+  type ErrorCode,
   type PublishedGame,
   type PublishedMove,
   type WireAnalysis,
@@ -149,10 +150,7 @@ export class PublisherSession {
           break;
       }
     } catch (err) {
-      const refusal =
-        err instanceof ProtocolError
-          ? err
-          : new ProtocolError(/illegal move/.test(String(err)) ? 'illegal-move' : 'bad-message', errorText(err));
+      const refusal = err instanceof ProtocolError ? err : new ProtocolError(classify(err), errorText(err));
       this.socket.send(
         JSON.stringify({ type: 'error', code: refusal.code, message: refusal.message, ...(gameId ? { gameId } : {}) }),
       );
@@ -189,6 +187,16 @@ export class PublisherSession {
     else this.hub.restoreGame(info, moves, g.result?.text ?? null);
     if (g.result === null) this.registry.claim(g.id, this);
   }
+}
+
+/** The hub throws plain errors for the publisher's mistakes; give them the protocol's codes. */
+function classify(err: unknown): ErrorCode {
+  const text = String(err);
+  if (/illegal move/.test(text)) return 'illegal-move';
+  if (/too many live games|reached the limit/.test(text)) return 'limit';
+  if (/is over|finished already/.test(text)) return 'game-over';
+  if (/exists already/.test(text)) return 'game-exists';
+  return 'bad-message';
 }
 
 function errorText(err: unknown): string {
