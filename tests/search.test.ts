@@ -437,3 +437,32 @@ describe('analysis, limits and parameters', () => {
     expect(early.stats.playouts).toBeLessThan(2000);
   });
 });
+
+describe('pluggable leaf evaluation (AlphaGo Lee rollouts)', () => {
+  const extraValue = (weight: number, seen: number[]) => ({
+    weight,
+    // A fixed "rollout" result: +0.5 for black to move, -0.5 for white, recorded per call.
+    start: (board: { toPlay: number; stones: Uint8Array }) => {
+      seen.push(board.toPlay);
+      return Promise.resolve(board.toPlay === BLACK ? 0.5 : -0.5);
+    },
+  });
+
+  it('weight 0 equals the pure net search, weight 1 uses only the extra value', async () => {
+    const game = new Game(5, { komi: 0.5 });
+    const pure = new MctsSearch(new FakeEvaluator(5), { seed: 20, batchSize: 1 });
+    const rPure = await pure.run(game, { visits: 60 });
+    const seen0: number[] = [];
+    const mixed0 = new MctsSearch(new FakeEvaluator(5), { seed: 20, batchSize: 1 }, { leafValue: extraValue(0, seen0) });
+    const r0 = await mixed0.run(game, { visits: 60 });
+    expect(r0.visitDistribution).toEqual(rPure.visitDistribution);
+    expect(r0.analysis.winrate).toBeCloseTo(rPure.analysis.winrate, 12);
+    expect(seen0.length).toBe(60);
+
+    const seen1: number[] = [];
+    const mixed1 = new MctsSearch(new FakeEvaluator(5, { value: 'zero' }), { seed: 20, batchSize: 1 }, { leafValue: extraValue(1, seen1) });
+    const r1 = await mixed1.run(game, { visits: 60 });
+    // Every leaf below the root has white to move (value -0.5 for white = +0.5 for black); the root +0.5.
+    expect(r1.analysis.winrate).toBeCloseTo(0.75, 6);
+  });
+});
