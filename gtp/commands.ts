@@ -27,7 +27,7 @@ import {
   type AnalyzeOptions,
 } from './analysis-format.js';
 import type { Analysis } from './move-generator.js';
-import { gtpTimeSettings, NO_TIME_LIMIT, type TimeSettings } from './time-control.js';
+import { gtpTimeControl, type TimeControl } from '../src/search/time-manager.js';
 
 export interface CommandContext {
   /** Aborted when the controller sends more input while an interruptible command runs. */
@@ -306,29 +306,32 @@ export const COMMANDS: readonly CommandSpec[] = [
       arity(args, 3);
       const [main, period, stones] = [numberArg(args[0]), numberArg(args[1]), intArg(args[2])];
       if (main < 0 || period < 0 || stones < 0) throw new GtpError('syntax error');
-      e.setTimeSettings(gtpTimeSettings(main, period, stones));
+      e.setTimeControl(gtpTimeControl(main, period, stones));
       return '';
     },
   },
   {
+    // KGS: `none`, `absolute MAIN`, `byoyomi MAIN PERIOD PERIODS`, `canadian MAIN PERIOD STONES` (seconds).
     name: 'kgs-time_settings',
     run: (e, args) => {
       const kind = args[0];
-      let settings: TimeSettings;
+      let control: TimeControl;
       if (kind === 'none') {
         arity(args, 1);
-        settings = NO_TIME_LIMIT;
+        control = { kind: 'none' };
       } else if (kind === 'absolute') {
         arity(args, 2);
-        settings = { system: 'absolute', mainTime: numberArg(args[1]), periodTime: 0, periodCount: 0 };
-      } else if (kind === 'byoyomi' || kind === 'canadian') {
+        control = { kind: 'absolute', mainMs: numberArg(args[1]) * 1000 };
+      } else if (kind === 'byoyomi') {
         arity(args, 4);
-        settings = { system: kind, mainTime: numberArg(args[1]), periodTime: numberArg(args[2]), periodCount: intArg(args[3]) };
+        control = { kind: 'byoyomi', mainMs: numberArg(args[1]) * 1000, periodMs: numberArg(args[2]) * 1000, periods: intArg(args[3]) };
+      } else if (kind === 'canadian') {
+        arity(args, 4);
+        control = { kind: 'canadian', mainMs: numberArg(args[1]) * 1000, periodMs: numberArg(args[2]) * 1000, stones: intArg(args[3]) };
       } else {
         throw new GtpError('syntax error');
       }
-      if (settings.mainTime < 0 || settings.periodTime < 0 || settings.periodCount < 0) throw new GtpError('syntax error');
-      e.setTimeSettings(settings);
+      e.setTimeControl(control);
       return '';
     },
   },

@@ -28,7 +28,7 @@ import {
 import { GtpError } from './protocol.js';
 import type { Analysis, MoveGenerator, MoveGeneratorFactory, SearchLimits } from './move-generator.js';
 import { classifyChains, defaultOwnershipPlayouts, estimateOwnership } from './playout-stats.js';
-import { NO_TIME_LIMIT, moveBudgetMs, type ClockState, type TimeSettings } from './time-control.js';
+import { TimeManager, type TimeControl } from '../src/search/time-manager.js';
 
 export interface EngineConfig {
   boardSize: number;
@@ -84,9 +84,9 @@ export class GtpEngine {
   readonly config: EngineConfig;
   game: Game;
   rules: GameRules;
-  timeSettings: TimeSettings = NO_TIME_LIMIT;
+  /** The game clock as the controller describes it (time_settings, time_left) and our moves use it. */
+  readonly clock = new TimeManager();
   observer: GameObserver | null = null;
-  private readonly clocks = new Map<StoneColor, ClockState>();
   private readonly generatorFactory: MoveGeneratorFactory;
   private generator: MoveGenerator | null = null;
   private generatorSize = 0;
@@ -113,7 +113,7 @@ export class GtpEngine {
 
   clearBoard(): void {
     this.game = new Game(this.game.size, this.rules);
-    this.clocks.clear();
+    this.clock.setControl(this.clock.timeControl);
     this.positionChanged();
   }
 
@@ -205,6 +205,7 @@ export class GtpEngine {
 
   /** Searches for `color` (who need not be the player to move), plays the move and returns it. */
   async genmove(color: StoneColor, options: GenmoveOptions = {}): Promise<GeneratedMove> {
+    const started = performance.now();
     const { outcome } = await this.search(color, this.genmoveLimits(color), {
       allowPass: !options.cleanup,
       onAnalysis: options.onAnalysis,
@@ -223,6 +224,8 @@ export class GtpEngine {
       move = PASS;
     }
     this.play(color, move, outcome.analysis);
+    // Without time_left from the controller, our own clock runs on what the move took.
+    this.clock.recordMove(color, performance.now() - started);
     return move;
   }
 
@@ -267,7 +270,7 @@ export class GtpEngine {
   }
 
   private genmoveLimits(color: StoneColor): SearchLimits {
-    const budget = moveBudgetMs(this.timeSettings, this.clocks.get(color), this.size * this.size, this.game.moves.length);
+    const budget = this.clock.timeForMove(color, this.size * this.size, this.game.moves.length) ?? undefined;
     const limits: SearchLimits = {};
     if (this.config.visits !== undefined) limits.visits = this.config.visits;
     if (this.config.timeSeconds !== undefined) limits.timeMs = this.config.timeSeconds * 1000;
@@ -315,13 +318,20 @@ export class GtpEngine {
 
   // ------------------------------------------------------------------ clocks
 
-  setTimeSettings(settings: TimeSettings): void {
-    this.timeSettings = settings;
-    this.clocks.clear();
+  setTimeControl(control: TimeControl): void {
+    try {
+      this.clock.setControl(control);
+    } catch {
+      throw new GtpError('syntax error');
+    }
   }
 
   setTimeLeft(color: StoneColor, seconds: number, count: number): void {
-    this.clocks.set(color, { seconds, count });
+    try {
+      this.clock.timeLeft(color, seconds, count);
+    } catch {
+      throw new GtpError('syntax error');
+    }
   }
 
   // ------------------------------------------------------------------ scoring

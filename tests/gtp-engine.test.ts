@@ -347,6 +347,27 @@ describe('scoring finished games', () => {
   });
 });
 
+describe('the game clock', () => {
+  it('thinks within the byo-yomi period even with an unbounded visit budget', async () => {
+    const engine = startTengen(['--size', '9', '--visits', '100000000']);
+    try {
+      await engine.send('kgs-time_settings byoyomi 0 2 1');
+      const started = performance.now();
+      expect(await engine.send('genmove b')).toMatch(/^[A-HJ]\d$/);
+      const elapsed = performance.now() - started;
+      // 0.8 × 2 s minus the 0.5 s safety margin; generous slack for a loaded machine.
+      expect(elapsed).toBeGreaterThan(700);
+      expect(elapsed).toBeLessThan(1900);
+      await engine.send('time_left w 1 1');
+      const t2 = performance.now();
+      await engine.send('genmove w');
+      expect(performance.now() - t2).toBeLessThan(1200);
+    } finally {
+      await engine.quit();
+    }
+  });
+});
+
 describe('raw stdio', () => {
   it('accepts CR LF, tabs, comments, ids and blank lines; stdout carries only GTP', async () => {
     const { stdout, stderr, code } = await rawSession('1 name\r\n\r\n# comment\n\t2\tprotocol_version # trailing\n\n3 boardsize 9\n4 quit\n5 name\n');

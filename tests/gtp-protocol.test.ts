@@ -12,7 +12,6 @@ import {
 } from '../gtp/protocol.js';
 import { formatKataInfo, formatLzInfo, formatPolicyGfx, parseAnalyzeArgs } from '../gtp/analysis-format.js';
 import type { Analysis } from '../gtp/move-generator.js';
-import { gtpTimeSettings, moveBudgetMs } from '../gtp/time-control.js';
 import { v } from './helpers.js';
 
 describe('GTP line preprocessing (spec 3.1)', () => {
@@ -138,28 +137,5 @@ describe('analysis formats', () => {
     expect(gfx[0]).toBe('INFLUENCE E5 1 C3 0.5');
     expect(gfx[1]).toBe('LABEL E5 50 C3 25');
     expect(gfx[2]).toBe('TEXT pass 25%');
-  });
-});
-
-describe('time control', () => {
-  it('reads time_settings per the spec: absolute, Canadian, no limit', () => {
-    expect(gtpTimeSettings(600, 0, 0).system).toBe('absolute');
-    expect(gtpTimeSettings(600, 30, 5).system).toBe('canadian');
-    expect(gtpTimeSettings(0, 30, 0).system).toBe('none');
-  });
-
-  it('spreads main time over the moves left and uses overtime periods without overrunning them', () => {
-    const absolute = gtpTimeSettings(300, 0, 0);
-    const early = moveBudgetMs(absolute, { seconds: 300, count: 0 }, 81, 0)!;
-    const late = moveBudgetMs(absolute, { seconds: 20, count: 0 }, 81, 60)!;
-    expect(early).toBeGreaterThan(late);
-    expect(early).toBeLessThan(300_000 / 10);
-    const canadian = gtpTimeSettings(0, 60, 10);
-    const overtime = moveBudgetMs(canadian, { seconds: 60, count: 10 }, 81, 40)!;
-    expect(overtime).toBeLessThan(6000);
-    expect(overtime).toBeGreaterThan(3000);
-    expect(moveBudgetMs(gtpTimeSettings(0, 1, 0), undefined, 81, 0)).toBeUndefined();
-    const byoyomi = moveBudgetMs({ system: 'byoyomi', mainTime: 0, periodTime: 10, periodCount: 3 }, { seconds: 10, count: 3 }, 81, 30)!;
-    expect(byoyomi).toBeLessThan(10_000);
   });
 });
