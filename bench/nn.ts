@@ -18,6 +18,7 @@ import { BACKEND_NAMES, planesPerPosition, type BackendName, type Evaluator } fr
 import { createNet, netInfo } from '../src/nn/model.js';
 import { createOnnxSession, loadOnnxRuntime } from '../src/nn/onnx-evaluator.js';
 import { exportOnnx, ONNX_INPUT } from '../src/nn/onnx-export.js';
+import { OnnxTrainer } from '../src/nn/trainer.js';
 
 type Row = { net: string; path: string; batch: number; rate?: number; msPerCall?: number; note?: string };
 
@@ -38,7 +39,7 @@ function parseArgs(args: string[]): Options {
   let batches = [1, 8, 64, 256];
   let threads = availableParallelism();
   let seconds = 1.5;
-  const knownPaths = ['raw', ...BACKEND_NAMES, 'batched'];
+  const knownPaths = ['raw', ...BACKEND_NAMES, 'batched', 'train'];
   for (const a of args) {
     if (a === '9' || a === '19') sizes.push(Number(a));
     else if (knownPaths.includes(a)) paths.push(a);
@@ -50,7 +51,7 @@ function parseArgs(args: string[]): Options {
   if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench nn: batch sizes must be positive integers');
   return {
     sizes: sizes.length ? sizes : [9, 19],
-    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'wasm', 'cpu', 'tensorflow', 'webgpu'],
+    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'wasm', 'cpu', 'tensorflow', 'webgpu', 'train'],
     batches,
     threads,
     seconds,
@@ -134,6 +135,10 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
 
   for (const path of o.paths) {
     if (path === 'raw' || path === 'onnx' || path === 'batched') continue;
+    if (path === 'train') {
+      await benchTraining(net, o, label, rows);
+      continue;
+    }
     const backend = path as BackendName;
     const probe = await probeBackend(backend);
     if (!probe.available) {
@@ -156,6 +161,29 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
     }
     await evaluator.dispose();
   }
+}
+
+/** SGD steps on the ONNX training graph (forward + backward + update in one session.run). */
+async function benchTraining(net: ReturnType<typeof createNet>, o: Options, label: string, rows: Row[]): Promise<void> {
+  const info = netInfo(net.config);
+  const fp = planesPerPosition(info);
+  const actions = info.boardSize * info.boardSize + 1;
+  const trainer = await OnnxTrainer.create(net, { threads: o.threads });
+  let perPositionS = 0;
+  for (const batch of o.batches) {
+    const predicted = perPositionS * batch;
+    if (predicted > SLOW_CALL_LIMIT_S) {
+      rows.push({ net: label, path: 'onnx training step', batch, note: `skipped (~${predicted.toFixed(0)} s per step)` });
+      continue;
+    }
+    const planes = randomPlanes(batch * fp);
+    const policy = new Float32Array(batch * actions).fill(1 / actions);
+    const value = Float32Array.from({ length: batch }, (_, i) => (i % 2 ? 1 : -1));
+    const t = await time(() => trainer.step(planes, policy, value, batch, 1e-3), predicted > 1 ? 0 : o.seconds);
+    perPositionS = Math.max(perPositionS, t.ms / 1000 / batch);
+    rows.push({ net: label, path: 'onnx training step', batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
+  }
+  await trainer.dispose();
 }
 
 function printTable(rows: Row[]): void {

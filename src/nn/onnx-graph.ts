@@ -50,12 +50,11 @@ export class OnnxGraph {
 
   constructor(readonly name: string) {}
 
-  /** A fresh value name with a readable prefix. */
+  /** An unused value name with a readable prefix (claimed when a node, input or initializer takes it). */
   fresh(prefix: string): string {
     let n: string;
     do n = `${prefix}_${this.counter++}`;
     while (this.names.has(n));
-    this.names.add(n);
     return n;
   }
 
@@ -91,7 +90,7 @@ export class OnnxGraph {
 
   /** Adds a node with one output (a fresh name unless given); returns the output's name. */
   node(op: string, inputs: readonly string[], attributes: Readonly<Record<string, OnnxAttribute>> = {}, output?: string): string {
-    const out = output === undefined ? this.fresh(op.toLowerCase()) : this.claim(output);
+    const out = this.claim(output ?? this.fresh(op.toLowerCase()));
     this.nodes.push({ op, inputs, outputs: [out], attributes, name: `${op}_${this.nodes.length}` });
     return out;
   }

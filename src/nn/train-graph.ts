@@ -89,6 +89,8 @@ interface UnitRecord {
   weightName: string;
   pad: number;
   kernel: number;
+  cin: number;
+  cout: number;
 }
 
 export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOptions> = {}): TrainGraph {
@@ -114,6 +116,7 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
   const actionAxis = g.int64Initializer('axes_c', [1]);
   const shapeC1 = g.int64Initializer('shape_1c11', [1, -1, 1, 1]);
   const shapeFlat = g.int64Initializer('shape_flat', [-1]);
+  const lastAxis = g.int64Initializer('axes_last', [2]);
   // 0-d constants broadcast against any shape and keep scalar results scalar.
   const scalar = (name: string, v: number): string => g.floatInitializer(name, [], Float32Array.of(v));
   const eps = scalar('bn_epsilon', BN_EPSILON);
@@ -169,7 +172,7 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
       const flat = g.node('Reshape', [batchStat, shapeFlat]);
       newStats.push({ name: s, value: g.node('Sub', [s, g.node('Mul', [g.node('Sub', [s, flat]), decay])]) });
     }
-    return { y, rec: { input: x, weight: weightName, xhat, sigma, gamma4, gammaName, betaName, weightName, pad, kernel } };
+    return { y, rec: { input: x, weight: weightName, xhat, sigma, gamma4, gammaName, betaName, weightName, pad, kernel, cin, cout } };
   };
 
   /** Backward through BN (batch statistics) and conv; returns d(input) unless the input is the planes. */
@@ -180,13 +183,44 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
     const meanD = reduceMeanC(dxhat);
     const meanDX = reduceMeanC(g.node('Mul', [dxhat, r.xhat]));
     const dc = g.node('Div', [g.node('Sub', [g.node('Sub', [dxhat, meanD]), g.node('Mul', [r.xhat, meanDX])]), r.sigma]);
-    // dW[o,i,ky,kx] = Σ_b,y,x dc[b,o,y,x]·x[b,i,y+ky−p,x+kx−p]: a convolution with batch as channels.
-    const xT = g.node('Transpose', [r.input], { perm: { ints: [1, 0, 2, 3] } });
-    const dcT = g.node('Transpose', [dc], { perm: { ints: [1, 0, 2, 3] } });
-    const gw = g.node('Conv', [xT, dcT], { kernel_shape: { ints: [size, size] }, pads: { ints: [r.pad, r.pad, r.pad, r.pad] } });
-    addGrad(r.weightName, g.node('Transpose', [gw], { perm: { ints: [1, 0, 2, 3] } }));
+    // dW[o,i,ky,kx] = Σ_b,y,x dc[b,o,y,x]·x[b,i,y+ky−p,x+kx−p]: for each tap (ky,kx) one GEMM
+    // (cout, B·HW) × (B·HW, cin) against the input shifted by that tap. Much faster on onnxruntime than
+    // a convolution with the batch as channels, and than a full im2col (which copies the input k² times
+    // into one big matrix).
+    const dcRows = g.node('Reshape', [g.node('Transpose', [dc], { perm: { ints: [1, 0, 2, 3] } }), g.int64Initializer(g.fresh('shape'), [r.cout, -1])]);
+    const taps = shiftedInputs(r).map((rows) => g.node('Unsqueeze', [g.node('Gemm', [dcRows, rows]), lastAxis]));
+    const gw = taps.length === 1 ? taps[0]! : g.node('Concat', taps, { axis: { int: 2 } });
+    addGrad(r.weightName, g.node('Reshape', [gw, g.int64Initializer(g.fresh('shape'), [r.cout, r.cin, r.kernel, r.kernel])]));
     if (!needInputGrad) return null;
-    return g.node('ConvTranspose', [dc, r.weight], { kernel_shape: { ints: [r.kernel, r.kernel] }, pads: { ints: [r.pad, r.pad, r.pad, r.pad] } });
+    // dx = dc convolved with the kernel transposed (in/out swapped) and rotated 180°: a plain Conv,
+    // which onnxruntime runs faster than ConvTranspose.
+    const flipped = g.node('Slice', [
+      g.node('Transpose', [r.weight], { perm: { ints: [1, 0, 2, 3] } }),
+      g.int64Initializer(g.fresh('starts'), [-1, -1]),
+      g.int64Initializer(g.fresh('ends'), [-(r.kernel + 1), -(r.kernel + 1)]),
+      g.int64Initializer(g.fresh('axes'), [2, 3]),
+      g.int64Initializer(g.fresh('steps'), [-1, -1]),
+    ]);
+    return g.node('Conv', [dc, flipped], { kernel_shape: { ints: [r.kernel, r.kernel] }, pads: { ints: [r.pad, r.pad, r.pad, r.pad] } });
+  };
+
+  /** The unit's input shifted by each kernel tap (ky, kx) in row-major tap order, each as (B·HW, cin) rows. */
+  const shiftedInputs = (r: UnitRecord): string[] => {
+    const nhwc = g.node('Transpose', [r.input], { perm: { ints: [0, 2, 3, 1] } });
+    const rowsShape = g.int64Initializer(g.fresh('shape'), [-1, r.cin]);
+    if (r.kernel === 1) return [g.node('Reshape', [nhwc, rowsShape])];
+    const p = r.pad;
+    const padded = g.node('Pad', [nhwc, g.int64Initializer(g.fresh('pads'), [0, p, p, 0, 0, p, p, 0])]);
+    const axes = g.int64Initializer(g.fresh('axes'), [1, 2]);
+    const out: string[] = [];
+    for (let ky = 0; ky < r.kernel; ky++) {
+      for (let kx = 0; kx < r.kernel; kx++) {
+        const starts = g.int64Initializer(g.fresh('starts'), [ky, kx]);
+        const ends = g.int64Initializer(g.fresh('ends'), [ky + size, kx + size]);
+        out.push(g.node('Reshape', [g.node('Slice', [padded, starts, ends, axes]), rowsShape]));
+      }
+    }
+    return out;
   };
 
   const dense = (x: string, layer: string, rows: number, units: number, headChannels?: number): { y: string; w: string; b: string } => {
