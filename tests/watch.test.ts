@@ -391,6 +391,26 @@ describe('watch server', () => {
     expect(server.stats().viewers).toBe(1);
   });
 
+  it('gives a late joiner every live game even when the snapshots exceed the slow-client bound', async () => {
+    const { hub, server } = await serve({ maxBufferedBytes: 16 * 1024 });
+    for (let g = 0; g < 40; g++) {
+      const h = hub.startGame({ id: `big${g}`, black: 'b', white: 'w', size: 19, komi: 7 });
+      for (let k = 0; k < 200; k++) {
+        const cands = Array.from({ length: 16 }, (_, i) => ({ move: 300 + i, visits: 100 - i, prior: 0.01, winrate: 0.5 }));
+        h.move({ color: k % 2 === 0 ? BLACK : WHITE, move: k, analysis: { winrate: 0.5, visits: 1000, candidates: cands, pv: cands.map((c) => c.move) } });
+      }
+    }
+    hub.startGame({ id: 'done', black: 'b', white: 'w', size: 9, komi: 7 }).end('B+R');
+    const c = client(server);
+    await c.next('snapshot', (s) => s.game.id === 'big39', 20_000);
+    const snaps = c.of('snapshot');
+    expect(snaps.map((s) => s.game.id)).toEqual(Array.from({ length: 40 }, (_, g) => `big${g}`)); // live ones only
+    expect(snaps.reduce((n, s) => n + JSON.stringify(s).length, 0)).toBeGreaterThan(8_000_000);
+    expect(server.stats().droppedSlowViewers).toBe(0);
+    hub.handle('big0')!.move({ color: BLACK, move: 250 });
+    expect((await c.next('move')).move.n).toBe(201);
+  });
+
   it('closes connections that stop answering heartbeats', async () => {
     const { server } = await serve({ heartbeatMs: 80 });
     const dead = client(server, '', { autoPong: false });
@@ -513,6 +533,45 @@ const externalAddress = Object.values(networkInterfaces())
   .flat()
   .find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
 
+describe('publisher ownership', () => {
+  const startMessage = (id: string, moves: { color: 'B' | 'W'; move: string }[] = []) => ({
+    type: 'start',
+    game: { id, black: { name: 'b' }, white: { name: 'w' }, size: 9, komi: 7, rules: 'chinese', handicap: 0, setup: { black: [], white: [] }, moves, result: null },
+  });
+
+  it('lets a reconnecting publisher resume an orphaned game, but no one take a game it does not own', async () => {
+    const { hub, server } = await serve({ publisherGraceMs: 300 });
+    hub.startGame({ id: 'local', black: 'b', white: 'w', size: 9, komi: 7 });
+    const viewer = client(server);
+    await viewer.next('games');
+    const first = new TestClient(server.publisherUrl);
+    cleanups.push(() => first.ws.terminate());
+    await first.next('hello');
+    first.send(startMessage('mine'));
+    first.send({ type: 'move', gameId: 'mine', move: { color: 'B', move: 'E5' } });
+    await viewer.next('move', (m) => m.gameId === 'mine');
+
+    const second = new TestClient(server.publisherUrl);
+    cleanups.push(() => second.ws.terminate());
+    await second.next('hello');
+    second.send(startMessage('local'));
+    expect((await second.next('error', (e) => e.gameId === 'local')).code).toBe('game-exists');
+    second.send(startMessage('mine'));
+    expect((await second.next('error', (e) => e.gameId === 'mine')).code).toBe('game-exists');
+    second.send({ type: 'move', gameId: 'mine', move: { color: 'W', move: 'D4' } });
+    await second.next('error', (e) => e.gameId === 'mine' && /another publisher/.test(e.message));
+
+    first.ws.close();
+    await first.closed();
+    second.send(startMessage('mine', [{ color: 'B', move: 'E5' }, { color: 'W', move: 'C3' }]));
+    const resumed = await viewer.next('snapshot', (s) => s.game.id === 'mine' && s.game.moves.length === 2);
+    expect(resumed.game.stones[6]).toBe('..O......');
+    await new Promise((r) => setTimeout(r, 500)); // past the grace period: still live, it has an owner again
+    expect(hub.game('mine')!.status).toBe('live');
+    expect(hub.game('local')!.moves).toHaveLength(0);
+  });
+});
+
 describe.skipIf(externalAddress === undefined)('beyond loopback', () => {
   it('asks non-loopback viewers for the token, page and websocket alike', async () => {
     const { server } = await serve({ host: '0.0.0.0', token: 'sesame' });
@@ -541,6 +600,28 @@ describe.skipIf(externalAddress === undefined)('beyond loopback', () => {
 });
 
 describe('CLI entry points', () => {
+  it('tengen watch refuses bad options with usage errors', async () => {
+    const { main } = await import('../src/watch/main.js');
+    const err = process.stderr.write;
+    const out = process.stdout.write;
+    const written: string[] = [];
+    process.stderr.write = ((t: string) => (written.push(t), true)) as typeof process.stderr.write;
+    process.stdout.write = ((t: string) => (written.push(t), true)) as typeof process.stdout.write;
+    try {
+      expect(await main(['--port', 'eighty'])).toBe(2);
+      expect(await main(['--port', '70000'])).toBe(2);
+      expect(await main(['--token', 'short'])).toBe(2);
+      expect(await main(['--bogus'])).toBe(2);
+      expect(await main(['--help'])).toBe(0);
+    } finally {
+      process.stderr.write = err;
+      process.stdout.write = out;
+    }
+    expect(written.join('')).toMatch(/--port must be an integer/);
+    expect(written.join('')).toMatch(/at least 8 characters/);
+    expect(written.join('')).toMatch(/usage: tengen watch/);
+  });
+
   it('runWatchCommand serves until aborted; openWatch embeds a server or publishes to one', async () => {
     const abort = new AbortController();
     const lines: string[] = [];

@@ -81,7 +81,7 @@ export interface WatchSink extends WatchPublisher {
 export interface OpenWatchOptions {
   /** Interface for an embedded server; default 127.0.0.1. */
   host?: string;
-  /** Token of an embedded server, or the token to present to a remote one. */
+  /** Token of an embedded server, or the token to present to a remote one; default $TENGEN_WATCH_TOKEN. */
   token?: string | null;
   log?: (line: string) => void;
 }
@@ -96,7 +96,7 @@ export async function openWatch(target: string | number, options: OpenWatchOptio
   const text = String(target).trim();
   if (/^\d+$/.test(text)) {
     const host = options.host ?? WATCH_SERVER_DEFAULTS.host;
-    const token = options.token ?? null;
+    const token = options.token ?? process.env.TENGEN_WATCH_TOKEN ?? null;
     const hub = new WatchHub();
     let server: WatchServer;
     try {
@@ -117,7 +117,9 @@ export async function openWatch(target: string | number, options: OpenWatchOptio
   if (!text.includes('://')) {
     throw new RangeError(`watch: --watch takes a port (8080) or a server URL (ws://127.0.0.1:8080), got ${JSON.stringify(text)}`);
   }
-  const publisher = connectPublisher(text, options.token ? { token: options.token } : {});
+  // A token in the URL wins; else the option; else the environment (kept out of `ps` that way).
+  const token = options.token ?? process.env.TENGEN_WATCH_TOKEN;
+  const publisher = connectPublisher(text, token && !/[?&]token=/.test(text) ? { token } : {});
   try {
     await publisher.ready();
   } catch (err) {

@@ -109,7 +109,16 @@ export function connectPublisher(url: string, options: PublisherOptions = {}): R
     if (closed) return;
     const ws = new WebSocket(target, { perMessageDeflate: false });
     socket = ws;
+    // The server pings every heartbeatMs; silence for much longer means it is gone without a FIN
+    // (a crashed machine, a dropped network): reconnect instead of publishing into the void.
+    let lastHeard = Date.now();
+    let watchdog: NodeJS.Timeout | null = null;
+    ws.on('ping', () => (lastHeard = Date.now()));
+    ws.on('close', () => {
+      if (watchdog !== null) clearInterval(watchdog);
+    });
     ws.on('message', (data) => {
+      lastHeard = Date.now();
       let msg: ServerMessage;
       try {
         msg = JSON.parse(data.toString()) as ServerMessage;
@@ -117,6 +126,13 @@ export function connectPublisher(url: string, options: PublisherOptions = {}): R
         return;
       }
       if (msg.type === 'hello') {
+        const silence = 2.5 * msg.heartbeatMs;
+        if (watchdog === null && Number.isFinite(silence) && silence > 0) {
+          watchdog = setInterval(() => {
+            if (Date.now() - lastHeard > silence) ws.terminate();
+          }, msg.heartbeatMs);
+          watchdog.unref();
+        }
         open = true;
         delay = config.reconnectMs;
         for (const game of hub.games()) send({ type: 'start', game: publishedGame(game) });

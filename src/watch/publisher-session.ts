@@ -32,6 +32,11 @@ export class PublisherRegistry {
     return this.owners.get(gameId);
   }
 
+  /** A live game whose publisher dropped and that a reconnecting publisher may take over. */
+  isOrphan(gameId: string): boolean {
+    return this.orphanTimers.has(gameId);
+  }
+
   claim(gameId: string, session: PublisherSession): void {
     const timer = this.orphanTimers.get(gameId);
     if (timer !== undefined) clearTimeout(timer);
@@ -178,8 +183,10 @@ export class PublisherSession {
         if (g.result !== null) return;
         throw new ProtocolError('game-exists', `game ${g.id} is finished already`);
       }
-      const owner = this.registry.ownerOf(g.id);
-      if (owner !== undefined && owner !== this) throw new ProtocolError('game-exists', `game ${g.id} belongs to another publisher`);
+      // Only its own games or orphaned ones: not another publisher's, nor those played in the server's process.
+      if (this.registry.ownerOf(g.id) !== this && !this.registry.isOrphan(g.id)) {
+        throw new ProtocolError('game-exists', `game ${g.id} belongs to another publisher`);
+      }
     }
     const info = gameInfo(g);
     const moves = g.moves.map((m) => engineMoveInput(m, info.size));

@@ -122,9 +122,16 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
       case 'move':
         toSubscribers(game.id, () => ({ type: 'move', gameId: game.id, move: event.move, captures: game.captures() }));
         break;
-      case 'reset':
-        toSubscribers(game.id, () => ({ type: 'snapshot', game: game.snapshot() }));
+      case 'reset': {
+        let frame: Buffer | null = null;
+        for (const v of viewers) {
+          if (!v.wants(game.id)) continue;
+          frame ??= Buffer.from(JSON.stringify({ type: 'snapshot', game: game.snapshot() } satisfies ServerMessage));
+          v.sendBurst([frame]);
+          stats.framesSent++;
+        }
         break;
+      }
       case 'ended':
         registry.release(game.id);
         toAll({ type: 'end', gameId: game.id, result: game.result! });
@@ -151,12 +158,11 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
 
   const gamesList = (): string => JSON.stringify({ type: 'games', games: hub.games().map((g) => g.summary()) });
 
+  /** '*' brings the live games (finished ones are in `games` and can be subscribed one by one). */
   const sendSnapshots = (v: ViewerSession, gameId: string) => {
-    const games = gameId === ALL_GAMES ? hub.games() : [hub.game(gameId)!];
-    for (const game of games) {
-      v.send(JSON.stringify({ type: 'snapshot', game: game.snapshot() } satisfies ServerMessage));
-      stats.framesSent++;
-    }
+    const games = gameId === ALL_GAMES ? hub.games().filter((g) => g.status === 'live') : [hub.game(gameId)!];
+    v.sendBurst(games.map((game) => Buffer.from(JSON.stringify({ type: 'snapshot', game: game.snapshot() } satisfies ServerMessage))));
+    stats.framesSent += games.length;
   };
 
   const handleViewerMessage = (v: ViewerSession, msg: ViewerMessage) => {

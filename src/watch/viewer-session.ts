@@ -13,6 +13,8 @@ export class ViewerSession {
   alive = true;
   dropped = false;
   private tokens: number;
+  /** Unsent bytes allowed now: the configured bound, raised for the duration of a snapshot burst. */
+  private limit: number;
   private lastRefill = performance.now();
   private errors = 0;
 
@@ -22,6 +24,7 @@ export class ViewerSession {
     private readonly onDropped: (session: ViewerSession) => void,
   ) {
     this.tokens = config.viewerMessageBurst;
+    this.limit = config.maxBufferedBytes;
   }
 
   wants(gameId: string): boolean {
@@ -36,13 +39,34 @@ export class ViewerSession {
     if (this.dropped || this.socket.readyState !== this.socket.OPEN) return;
     // Fan-out passes one Buffer to every viewer: encoded once, not once per viewer.
     const data = typeof frame === 'string' ? Buffer.from(frame) : frame;
-    if (this.socket.bufferedAmount + data.length > this.config.maxBufferedBytes) {
-      this.dropped = true;
-      this.socket.terminate();
-      this.onDropped(this);
+    const buffered = this.socket.bufferedAmount;
+    if (buffered <= this.config.maxBufferedBytes) this.limit = this.config.maxBufferedBytes;
+    if (buffered + data.length > this.limit) {
+      this.drop();
       return;
     }
     this.socket.send(data, { binary: false });
+  }
+
+  /**
+   * Sends snapshots, which may together exceed the bound (many long games with their analyses): the
+   * viewer gets them all, and is dropped only if it then falls further behind. A burst is refused to a
+   * viewer that has not drained the previous one, so the memory held stays within one burst + the bound.
+   */
+  sendBurst(frames: readonly Buffer[]): void {
+    if (this.dropped || this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.config.maxBufferedBytes) {
+      this.drop();
+      return;
+    }
+    for (const data of frames) this.socket.send(data, { binary: false });
+    this.limit = Math.max(this.config.maxBufferedBytes, this.socket.bufferedAmount + this.config.maxBufferedBytes);
+  }
+
+  private drop(): void {
+    this.dropped = true;
+    this.socket.terminate();
+    this.onDropped(this);
   }
 
   /** Parses a message, enforcing the rate limit; returns null (after replying or closing) when refused. */
