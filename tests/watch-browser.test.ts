@@ -7,11 +7,10 @@ import { WatchHub, startWatchServer, type WatchServer, type MoveCandidate } from
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = 'test-output';
 
-/** Streams a random but legal 9x9 game with a made-up search view, one move every `paceMs`. */
-async function streamGame(hub: WatchHub, moves: number, paceMs: number): Promise<string> {
-  const size = 9;
+/** Streams a random but legal game with a made-up search view, one move every `paceMs`. */
+async function streamGame(hub: WatchHub, moves: number, paceMs: number, size = 9, id = 'browser-game', end = true): Promise<string> {
   const game = hub.startGame({
-    id: 'browser-game',
+    id,
     black: { name: 'tengen', network: 'net-0042' },
     white: { name: 'tengen', network: 'net-0041' },
     size,
@@ -39,7 +38,7 @@ async function streamGame(hub: WatchHub, moves: number, paceMs: number): Promise
     game.move({ color, move, analysis: { winrate: mover, visits: 800, scoreLead: 1.5, candidates, pv: candidates.slice(0, 4).map((c) => c.move) } });
     await new Promise((r) => setTimeout(r, paceMs));
   }
-  game.end('B+4.5');
+  if (end) game.end('B+4.5');
   return game.id;
 }
 
@@ -98,10 +97,15 @@ describe.skipIf(!existsSync(CHROMIUM))('watch viewer in chromium', () => {
     await page.close();
   });
 
-  it('fits a phone-sized screen', async () => {
+  it('follows a new game when the watched one is over, and fits a phone-sized screen', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     await page.goto(server.url);
     await page.waitForFunction(() => document.querySelectorAll('#board circle.stone').length > 0, null, { timeout: 15_000 });
+    // The finished 9x9 game is on show; a 19x19 game starts: the page switches to it.
+    await streamGame(hub, 60, 5, 19, 'big-game', false);
+    await page.waitForFunction(() => document.querySelector('#board svg')?.getAttribute('data-moves') === '60', null, { timeout: 15_000 });
+    expect(await page.isHidden('#result')).toBe(true);
+    expect(await page.locator('#game-select option').count()).toBe(2);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     const boardWidth = await page.evaluate(() => document.querySelector('#board svg')!.getBoundingClientRect().width);
