@@ -3,6 +3,7 @@
  * (kgsGtp, gtp2ogs). stdout carries only protocol text; every log line goes to stderr.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { rulesPreset, MAX_SIZE, MIN_SIZE, type GameRules } from '../engine/index.js';
 import { GtpEngine, type EngineConfig } from './engine.js';
@@ -37,7 +38,8 @@ options:
   --time S                 seconds per move; with --visits, whichever comes first. The game clock
                            (time_settings / time_left) can only shorten a move's time.
   --threads N              CPU threads for the network backend (default: all cores)
-  --size N                 initial board size, ${MIN_SIZE}..${MAX_SIZE} (default ${GTP_DEFAULTS.size}; controllers send boardsize)
+  --size N                 initial board size, ${MIN_SIZE}..${MAX_SIZE} (default: the --model network's size, else
+                           ${GTP_DEFAULTS.size}; controllers send boardsize)
   --komi K                 initial komi (default ${GTP_DEFAULTS.komi})
   --rules NAME             chinese|japanese|korean|aga|new-zealand|tromp-taylor (default ${GTP_DEFAULTS.rules})
   --resign-threshold P     resign when the win rate is below P, 0 = never (default ${GTP_DEFAULTS.resignThreshold});
@@ -58,6 +60,17 @@ function packageVersion(): string {
 }
 
 class UsageError extends Error {}
+
+/** The board size a saved network plays (metadata.json), so `--model` alone starts on the right board. */
+function networkBoardSize(modelDir: string): number | undefined {
+  try {
+    const metadata = JSON.parse(readFileSync(join(modelDir, 'metadata.json'), 'utf8')) as { boardSize?: unknown };
+    return typeof metadata.boardSize === 'number' ? metadata.boardSize : undefined;
+  } catch {
+    // Unreadable: loading the network reports the problem properly.
+    return undefined;
+  }
+}
 
 function positiveInt(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -104,7 +117,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const backend = (values.backend ?? GTP_DEFAULTS.backend) as BackendOption;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
-  const size = positiveInt('size', values.size) ?? GTP_DEFAULTS.size;
+  const size = positiveInt('size', values.size) ?? (values.model === undefined ? undefined : networkBoardSize(values.model)) ?? GTP_DEFAULTS.size;
   if (size < MIN_SIZE || size > MAX_SIZE) throw new UsageError(`--size must be from ${MIN_SIZE} to ${MAX_SIZE}, got ${size}`);
   const rulesName = values.rules ?? GTP_DEFAULTS.rules;
   const preset = rulesPreset(rulesName);

@@ -1,0 +1,90 @@
+/**
+ * `tengen gtp --model DIR`: the network path end to end (saved net → createEvaluator → MCTS → GTP),
+ * with a tiny random network so it runs in seconds. Strength is not the point; the plumbing is.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLACK, Game, WHITE, parseGtpVertex } from '../engine/index.js';
+import { GtpClient } from '../gtp/client.js';
+import { defaultNetConfig } from '../src/nn/config.js';
+import { saveNet } from '../src/nn/model-io.js';
+import { createNet } from '../src/nn/model.js';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
+
+describe('tengen gtp with a network', () => {
+  let modelDir: string;
+  let engine: GtpClient;
+  const stderr: string[] = [];
+
+  beforeAll(async () => {
+    modelDir = join(mkdtempSync(join(tmpdir(), 'tengen-net-')), 'net');
+    const net = createNet(defaultNetConfig(9, { blocks: 1, filters: 8, valueHidden: 16 }), { seed: 5 });
+    await saveNet(net, modelDir);
+    net.model.dispose();
+    engine = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--model', modelDir, '--backend', 'onnx', '--threads', '1', '--visits', '48'], {
+      name: 'tengen',
+      commandTimeoutMs: 60_000,
+      stderr: (line) => stderr.push(line),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await engine.quit();
+  });
+
+  it('loads the network and says so on stderr; starts on the network\'s board size', async () => {
+    expect(await engine.send('name')).toBe('tengen');
+    expect((await engine.send('showboard')).split('\n')[0]!.trim()).toBe('A B C D E F G H J');
+    expect(stderr.join('\n')).not.toContain('Monte-Carlo');
+    expect(stderr.join('\n')).toContain(`MCTS with network ${modelDir} on onnx`);
+  });
+
+  it('plays legal moves with the search', async () => {
+    await engine.send('clear_board');
+    const game = new Game(9);
+    for (let i = 0; i < 6; i++) {
+      const color = i % 2 === 0 ? BLACK : WHITE;
+      const vertex = await engine.send(`genmove ${color === BLACK ? 'b' : 'w'}`);
+      const move = parseGtpVertex(vertex, 9);
+      expect(move, vertex).not.toBeNull();
+      expect(game.board.isLegal(move!, color)).toBe(true);
+      game.play(move!, color);
+    }
+  });
+
+  it('streams lz-analyze lines with principal variations from the tree', async () => {
+    const lines: string[] = [];
+    const response = await engine.request('lz-analyze 2', {
+      onLine: (line) => {
+        lines.push(line);
+        if (lines.length === 3) engine.interrupt();
+      },
+    });
+    expect(response.ok).toBe(true);
+    const last = lines.at(-1)!;
+    expect(last).toMatch(/^info move \S+ visits \d+ winrate \d+ prior \d+ lcb \d+ order 0 pv \S+/);
+    expect(Number(/visits (\d+)/.exec(last)![1])).toBeGreaterThan(1);
+  });
+
+  it('shows the network policy as a GoGui heatmap', async () => {
+    const gfx = await engine.send('tengen-gfx_policy');
+    expect(gfx).toMatch(/^INFLUENCE /);
+    expect(gfx).toMatch(/^TEXT pass \d+%$/m);
+  });
+
+  it('fails at start-up, with the reason, when --model cannot be loaded', async () => {
+    const child = spawn(process.execPath, [CLI, 'gtp', '--model', join(modelDir, 'missing')], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    let out = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stdin.end('name\n');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(/missing/);
+  }, 60_000);
+});
