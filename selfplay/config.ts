@@ -50,6 +50,8 @@ export interface TrainConfig {
   l2: number;
   /** Write a resumable checkpoint every this many steps. */
   checkpointEvery: number;
+  /** Batches used after training to re-estimate the BN moving statistics with the final weights (0 = off). */
+  bnCalibrationBatches: number;
   /** Train the next generation from the current best network (AGZ) rather than from the last candidate. */
   fromBest: boolean;
 }
@@ -62,6 +64,8 @@ export interface GateConfig {
   threshold: number;
   sprt: SprtParams;
   visits: number;
+  /** Moves at the start of each gating game sampled from the visit counts, so games differ. */
+  randomMoves: number;
   /** Skip gating: every candidate is promoted (AlphaZero style). */
   alwaysPromote: boolean;
 }
@@ -134,6 +138,7 @@ export function defaultRunConfig(boardSize = 9, overrides: RunConfigOverrides = 
       momentum: 0.9,
       l2: 1e-4,
       checkpointEvery: 100,
+      bnCalibrationBatches: 32,
       fromBest: true,
     },
     gate: {
@@ -142,6 +147,7 @@ export function defaultRunConfig(boardSize = 9, overrides: RunConfigOverrides = 
       threshold: 0.55,
       sprt: { ...DEFAULT_SPRT },
       visits: small ? 64 : 200,
+      randomMoves: Math.max(2, Math.round((size * size) / 12)),
       alwaysPromote: false,
     },
   };
@@ -225,6 +231,7 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   num('train.momentum', t.momentum, 0, 0.999);
   num('train.l2', t.l2, 0, 1);
   int('train.checkpointEvery', t.checkpointEvery, 1);
+  int('train.bnCalibrationBatches', t.bnCalibrationBatches, 0, 10000);
   bool('train.fromBest', t.fromBest);
   const g = c.gate;
   if (typeof g !== 'object' || g === null) fail('gate', 'an object', g);
@@ -232,6 +239,7 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   int('gate.games', g.games, 1, 100000);
   num('gate.threshold', g.threshold, 0.5, 1);
   int('gate.visits', g.visits, 1);
+  int('gate.randomMoves', g.randomMoves, 0, 1000);
   bool('gate.alwaysPromote', g.alwaysPromote);
   try {
     validateSprt(g.sprt);

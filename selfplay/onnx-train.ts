@@ -12,8 +12,8 @@
  * are transposed to NHWC before flattening so the dense kernels keep tfjs's row order unchanged.
  *
  * Backward rules used (dy = gradient of the output):
- *   Conv y = x ∗ W      dW = (xᵀ ∗ dyᵀ)ᵀ with batch and channel axes swapped (a convolution whose kernel is
- *                       the gradient image), dx = ConvTranspose(dy, W) with the same padding
+ *   Conv y = x ∗ W      dW = dy · im2col(x) (one MatMul), dx = dy ∗ flip(W)ᵀ (a Conv with the kernel rotated
+ *                       180° and its in/out channels swapped)
  *   BN (batch stats)    x̂ = (x−μ)/σ; dγ = Σ dy·x̂, dβ = Σ dy, dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))
  *   ReLU                dx = dy where y > 0
  *   Gemm y = xW + b     dW = xᵀdy, db = Σ dy, dx = dy Wᵀ
@@ -26,7 +26,7 @@ import { BN_EPSILON } from '../src/nn/config.js';
 import { featurePlaneCount } from '../src/nn/features.js';
 import { OnnxGraph, type OnnxAttribute } from '../src/nn/onnx-graph.js';
 import { createOnnxSession, loadOnnxRuntime } from '../src/nn/onnx-evaluator.js';
-import { BN_MOMENTUM, isKernel, type NamedTensor, type Trainer, type TrainerOptions, type TrainerState, type TrainStepResult } from './trainer.js';
+import { BN_MOMENTUM, isKernel, type BatchNormStatistics, type NamedTensor, type Trainer, type TrainerOptions, type TrainerState, type TrainStepResult } from './trainer.js';
 import type { TrainingBatch } from './train-data.js';
 
 const PERM_SWAP01 = { ints: [1, 0, 2, 3] } as const;
@@ -50,6 +50,7 @@ interface ParamSpec {
 export interface TrainGraph {
   bytes: Uint8Array;
   params: ParamSpec[];
+  batchNorms: { layer: string; mean: string; variance: string }[];
 }
 
 /** Builds the training graph for a network shape. */
@@ -113,20 +114,52 @@ export function buildTrainGraph(config: NetConfig, options: TrainerOptions): Tra
   const zTarget = g.input('value_target', ['N', 1]);
   const lr = g.input('lr', []);
   const bnStatOutputs: { input: string; output: string; batch: string }[] = [];
+  /** Per BN layer: graph outputs with the batch mean and variance (for re-estimating the moving statistics). */
+  const bnLayers: { layer: string; mean: string; variance: string }[] = [];
 
   // ---------------------------------------------------------------- layers with their backward rules
+  /**
+   * dW of a stride-1 'same' convolution as one matrix product: the k×k shifted windows of the padded input
+   * (im2col, built from Slice ops) against the output gradient, summed over batch and positions:
+   *   dW[o, i·k·k] = Σ_{n,p} dy[o, (n,p)] · patches[(n,p), i·k·k].
+   * (A convolution with the batch as channels computes the same but runs several times slower on ORT.)
+   */
+  const kernelGradient = (x: string, dy: string, cin: number, cout: number, k: number): string => {
+    const dyRows = node('Reshape', [node('Transpose', [dy], { perm: PERM_SWAP01 }), ints([cout, -1])]);
+    let patches: string;
+    if (k === 1) {
+      patches = node('Reshape', [node('Transpose', [x], { perm: { ints: [0, 2, 3, 1] } }), ints([-1, cin])]);
+    } else {
+      const pad = (k - 1) / 2;
+      const xp = node('Pad', [x, ints([0, 0, pad, pad, 0, 0, pad, pad])]);
+      const windows: string[] = [];
+      for (let dyOff = 0; dyOff < k; dyOff++) {
+        for (let dxOff = 0; dxOff < k; dxOff++) {
+          const win = node('Slice', [xp, ints([dyOff, dxOff]), ints([dyOff + size, dxOff + size]), ints([2, 3])]);
+          windows.push(node('Unsqueeze', [win, ints([2])]));
+        }
+      }
+      const stacked = node('Concat', windows, { axis: { int: 2 } }); // N, cin, k·k, H, W
+      const cols = node('Reshape', [stacked, ints([0, cin * k * k, area])]);
+      patches = node('Reshape', [node('Transpose', [cols], { perm: { ints: [0, 2, 1] } }), ints([-1, cin * k * k])]);
+    }
+    return node('Reshape', [node('MatMul', [dyRows, patches]), ints([cout, cin, k, k])]);
+  };
+  /** dx of a stride-1 'same' convolution: the convolution of dy with the kernel flipped in space and transposed in channels. */
+  const inputGradient = (dy: string, w: string, k: number): string => {
+    const pad = (k - 1) / 2;
+    const flipped = k === 1 ? w : node('Slice', [w, ints([-1, -1]), ints([-k - 1, -k - 1]), ints([2, 3]), ints([-1, -1])]);
+    const wt = node('Transpose', [flipped], { perm: PERM_SWAP01 });
+    return node('Conv', [dy, wt], { kernel_shape: { ints: [k, k] }, pads: { ints: [pad, pad, pad, pad] } });
+  };
   const conv = (x: string, layer: string, cin: number, cout: number, k: number, needInputGrad: boolean): string => {
     const w = param(`${layer}/kernel`, [k, k, cin, cout], true, true);
     const pad = (k - 1) / 2;
-    const pads = { ints: [pad, pad, pad, pad] };
-    const y = node('Conv', [x, w], { kernel_shape: { ints: [k, k] }, pads });
+    const y = node('Conv', [x, w], { kernel_shape: { ints: [k, k] }, pads: { ints: [pad, pad, pad, pad] } });
     backward.push(() => {
       const dy = gradOf(y);
-      const xt = node('Transpose', [x], { perm: PERM_SWAP01 });
-      const dyt = node('Transpose', [dy], { perm: PERM_SWAP01 });
-      const dwt = node('Conv', [xt, dyt], { kernel_shape: { ints: [size, size] }, pads });
-      accumulate(w, node('Transpose', [dwt], { perm: PERM_SWAP01 }));
-      if (needInputGrad) accumulate(x, node('ConvTranspose', [dy, w], { kernel_shape: { ints: [k, k] }, pads }));
+      accumulate(w, kernelGradient(x, dy, cin, cout, k));
+      if (needInputGrad) accumulate(x, inputGradient(dy, w, k));
     });
     return y;
   };
@@ -145,8 +178,13 @@ export function buildTrainGraph(config: NetConfig, options: TrainerOptions): Tra
     const gammaB = node('Reshape', [gamma, bshape]);
     const y = node('Add', [node('Mul', [xhat, gammaB]), node('Reshape', [beta, bshape])]);
     const flat = ints([channels]);
-    bnStatOutputs.push({ input: movingMean, output: `new_${movingMean}`, batch: node('Reshape', [mean, flat]) });
-    bnStatOutputs.push({ input: movingVar, output: `new_${movingVar}`, batch: node('Reshape', [variance, flat]) });
+    const batchMean = node('Reshape', [mean, flat]);
+    const batchVar = node('Reshape', [variance, flat]);
+    bnStatOutputs.push({ input: movingMean, output: `new_${movingMean}`, batch: batchMean });
+    bnStatOutputs.push({ input: movingVar, output: `new_${movingVar}`, batch: batchVar });
+    bnLayers.push({ layer, mean: g.node('Identity', [batchMean], {}, `batch_mean_${layer}`), variance: g.node('Identity', [batchVar], {}, `batch_var_${layer}`) });
+    g.output(`batch_mean_${layer}`, [channels]);
+    g.output(`batch_var_${layer}`, [channels]);
     backward.push(() => {
       const dy = gradOf(y);
       const sumAxes = ints([0, 2, 3]);
@@ -255,7 +293,7 @@ export function buildTrainGraph(config: NetConfig, options: TrainerOptions): Tra
   g.output('policy_loss', []);
   g.output('value_loss', []);
   g.output('l2_loss', []);
-  return { bytes: g.toModelBytes('tengen-train'), params };
+  return { bytes: g.toModelBytes('tengen-train'), params, batchNorms: bnLayers };
 }
 
 /** tfjs conv kernel (kh, kw, cin, cout) → ONNX (cout, cin, kh, kw). */
@@ -318,6 +356,16 @@ export class OnnxTrainer implements Trainer {
   }
 
   async step(batch: TrainingBatch, learningRate: number): Promise<TrainStepResult> {
+    const out = await this.session.run(this.feeds(batch, learningRate));
+    for (const s of this.graph.params) {
+      this.values.set(s.name, out[s.output]!.data as Float32Array);
+      if (s.trainable) this.velocities.set(s.name, out[s.velocityOutput!]!.data as Float32Array);
+    }
+    const scalarOf = (name: string): number => (out[name]!.data as Float32Array)[0]!;
+    return { policyLoss: scalarOf('policy_loss'), valueLoss: scalarOf('value_loss'), l2Loss: scalarOf('l2_loss') };
+  }
+
+  private feeds(batch: TrainingBatch, learningRate: number): Record<string, ort.Tensor> {
     const { runtime, config } = this;
     const size = config.boardSize;
     const area = size * size;
@@ -334,13 +382,17 @@ export class OnnxTrainer implements Trainer {
       feeds[s.input] = new runtime.Tensor('float32', this.values.get(s.name)!, dims);
       if (s.trainable) feeds[s.velocityInput!] = new runtime.Tensor('float32', this.velocities.get(s.name)!, dims);
     }
-    const out = await this.session.run(feeds);
-    for (const s of this.graph.params) {
-      this.values.set(s.name, out[s.output]!.data as Float32Array);
-      if (s.trainable) this.velocities.set(s.name, out[s.velocityOutput!]!.data as Float32Array);
+    return feeds;
+  }
+
+  async batchNormStatistics(batch: TrainingBatch): Promise<Map<string, BatchNormStatistics>> {
+    // A step with learning rate 0 computes the statistics; its outputs are dropped, so the state is untouched.
+    const out = await this.session.run(this.feeds(batch, 0));
+    const stats = new Map<string, BatchNormStatistics>();
+    for (const b of this.graph.batchNorms) {
+      stats.set(b.layer, { mean: Float32Array.from(out[b.mean]!.data as Float32Array), variance: Float32Array.from(out[b.variance]!.data as Float32Array) });
     }
-    const scalarOf = (name: string): number => (out[name]!.data as Float32Array)[0]!;
-    return { policyLoss: scalarOf('policy_loss'), valueLoss: scalarOf('value_loss'), l2Loss: scalarOf('l2_loss') };
+    return stats;
   }
 
   state(): TrainerState {

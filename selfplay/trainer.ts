@@ -11,8 +11,11 @@
  * does it: u ← m·u + g; θ ← θ − lr·u.
  * BatchNorm runs in training mode: each layer normalises with the batch's own mean and (biased) variance,
  * gradients flow through those statistics, and the moving mean/variance used at inference are updated as
- * moving ← 0.99·moving + 0.01·batch (tfjs's BN momentum). The exported inference graph folds the moving
- * statistics into the convolutions.
+ * moving ← 0.99·moving + 0.01·batch (tfjs's BN momentum). Because a generation trains only a few hundred
+ * steps, that moving average still remembers the previous weights' activations; so after training the
+ * moving statistics are re-estimated with the final weights (calibrateBatchNorm: pooled mean and variance
+ * of the batch statistics over a few dozen training batches). The exported inference graph folds them into
+ * the convolutions.
  *
  * State (weights in tfjs layout, per model.weights originalName, plus the momentum buffers) is what a
  * checkpoint saves, so a run resumes mid-training exactly where it was.
@@ -47,9 +50,16 @@ export interface TrainerOptions {
   l2: number;
 }
 
+export interface BatchNormStatistics {
+  mean: Float32Array;
+  variance: Float32Array;
+}
+
 export interface Trainer {
   readonly kind: 'onnx' | 'tfjs';
   step(batch: TrainingBatch, learningRate: number): Promise<TrainStepResult>;
+  /** Each BN layer's batch mean and (biased) variance on `batch` with the current weights; changes nothing. */
+  batchNormStatistics(batch: TrainingBatch): Promise<Map<string, BatchNormStatistics>>;
   state(): TrainerState;
   dispose(): Promise<void>;
 }
@@ -147,6 +157,36 @@ export class TfjsTrainer implements Trainer {
     return { policyLoss: p![0]!, valueLoss: v![0]!, l2Loss: l![0]! };
   }
 
+  async batchNormStatistics(batch: TrainingBatch): Promise<Map<string, BatchNormStatistics>> {
+    const model = this.model;
+    const bnLayers = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
+    const probe = tf.model({ inputs: model.inputs, outputs: bnLayers.map((l) => l.input as tf.SymbolicTensor) });
+    const saved = bnLayers.map((l) => l.getWeights().map((w) => w.clone()));
+    const area = model.outputs[0]!.shape[1]! - 1;
+    const size = Math.round(Math.sqrt(area));
+    const planes = model.inputs[0]!.shape[1]!;
+    const moments = tf.tidy(() => {
+      const x = tf.tensor4d(batch.planes.subarray(0, batch.count * planes * area), [batch.count, planes, size, size]);
+      // Training mode, so every layer sees activations normalised by batch statistics as in a training step.
+      const acts = probe.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+      return (Array.isArray(acts) ? acts : [acts]).map((a) => {
+        const m = tf.moments(a, [0, 1, 2]);
+        return [m.mean, m.variance];
+      });
+    });
+    // The probe's training-mode pass moved the layers' moving statistics: put them back.
+    bnLayers.forEach((l, i) => l.setWeights(saved[i]!));
+    saved.flat().forEach((t) => t.dispose());
+    const out = new Map<string, BatchNormStatistics>();
+    for (let i = 0; i < bnLayers.length; i++) {
+      const [mean, variance] = moments[i]!;
+      out.set(bnLayers[i]!.name, { mean: Float32Array.from(mean!.dataSync() as Float32Array), variance: Float32Array.from(variance!.dataSync() as Float32Array) });
+      mean!.dispose();
+      variance!.dispose();
+    }
+    return out;
+  }
+
   state(): TrainerState {
     return {
       weights: modelWeights(this.model),
@@ -158,4 +198,41 @@ export class TfjsTrainer implements Trainer {
     for (const v of this.velocities.values()) v.dispose();
     this.velocities.clear();
   }
+}
+
+/**
+ * Re-estimates every BN layer's moving statistics from `batches` batches with the final weights: mean =
+ * average of batch means, variance = average batch variance + variance of the batch means (the population
+ * variance of the activations over all the batches). Returns the state with the new statistics.
+ */
+export async function calibrateBatchNorm(trainer: Trainer, state: TrainerState, nextBatch: () => TrainingBatch, batches: number): Promise<TrainerState> {
+  if (batches < 1) return state;
+  const sums = new Map<string, { mean: Float64Array; meanSq: Float64Array; variance: Float64Array }>();
+  for (let b = 0; b < batches; b++) {
+    const stats = await trainer.batchNormStatistics(nextBatch());
+    for (const [layer, s] of stats) {
+      let acc = sums.get(layer);
+      if (acc === undefined) {
+        acc = { mean: new Float64Array(s.mean.length), meanSq: new Float64Array(s.mean.length), variance: new Float64Array(s.mean.length) };
+        sums.set(layer, acc);
+      }
+      for (let c = 0; c < s.mean.length; c++) {
+        acc.mean[c]! += s.mean[c]!;
+        acc.meanSq[c]! += s.mean[c]! * s.mean[c]!;
+        acc.variance[c]! += s.variance[c]!;
+      }
+    }
+  }
+  const weights = state.weights.map((w) => {
+    const m = /^(.*)\/(moving_mean|moving_variance)$/.exec(w.name);
+    const acc = m ? sums.get(m[1]!) : undefined;
+    if (m === null || acc === undefined) return w;
+    const data = new Float32Array(w.data.length);
+    for (let c = 0; c < data.length; c++) {
+      const mean = acc.mean[c]! / batches;
+      data[c] = m[2] === 'moving_mean' ? mean : acc.variance[c]! / batches + Math.max(0, acc.meanSq[c]! / batches - mean * mean);
+    }
+    return { ...w, data };
+  });
+  return { weights, velocities: state.velocities };
 }

@@ -89,3 +89,33 @@ describe('ONNX training graph', () => {
     await tfjs.dispose();
   });
 });
+
+describe('BatchNorm statistics', () => {
+  it('are the same from the ONNX graph and from tfjs, and re-estimate the moving statistics', async () => {
+    const { calibrateBatchNorm } = await import('../selfplay/trainer.js');
+    const config = defaultNetConfig(5, { blocks: 1, filters: 4, valueHidden: 8 });
+    const options = { momentum: 0.9, l2: 1e-3 };
+    const reference = createNet(config, { seed: 3 });
+    const state = { weights: modelWeights(reference.model), velocities: zeroVelocities(reference.model) };
+    const onnx = await OnnxTrainer.create(config, options, state, 1);
+    const tfjs = new TfjsTrainer(reference.model, options);
+    const batch = randomBatch(8, 5, 18, 5);
+    const a = await tfjs.batchNormStatistics(batch);
+    const b = await onnx.batchNormStatistics(batch);
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    expect(a.size).toBe(1 + 2 + 2); // stem, two in the block, policy and value heads
+    for (const [layer, s] of a) {
+      const t = b.get(layer)!;
+      s.mean.forEach((m, c) => expect(t.mean[c]).toBeCloseTo(m, 4));
+      s.variance.forEach((v, c) => expect(t.variance[c]).toBeCloseTo(v, 4));
+    }
+    // Statistics change nothing: the model's own moving statistics are untouched.
+    expect(modelWeights(reference.model).find((w) => w.name === 'stem_bn/moving_mean')!.data).toEqual(state.weights.find((w) => w.name === 'stem_bn/moving_mean')!.data);
+    // Calibrating on one batch sets the moving statistics to that batch's.
+    const calibrated = await calibrateBatchNorm(onnx, onnx.state(), () => batch, 1);
+    const mm = calibrated.weights.find((w) => w.name === 'stem_bn/moving_mean')!;
+    a.get('stem_bn')!.mean.forEach((m, c) => expect(mm.data[c]).toBeCloseTo(m, 4));
+    await onnx.dispose();
+    await tfjs.dispose();
+  });
+});
