@@ -325,19 +325,7 @@ export class Board {
     const end = neighborStart[p + 1]!;
 
     this.addStone(p, color);
-    // p stops being a liberty of each distinct neighbouring chain.
-    let libs = 0;
-    for (let k = start; k < end; k++) {
-      const q = neighbors[k]!;
-      const c = this.stones[q]!;
-      if (c === EMPTY) {
-        libs++;
-        continue;
-      }
-      const head = this.chainHead[q]!;
-      if (!this.seenEarlierNeighbor(p, k, head)) this.chainLibs[head]!--;
-    }
-    this.chainLibs[p] = libs;
+    this.chainLibs[p] = this.takeLiberty(p);
 
     // Merge with friendly chains.
     for (let k = start; k < end; k++) {
@@ -414,17 +402,7 @@ export class Board {
     }
     const { neighbors, neighborStart } = this.geo;
     this.addStone(p, color);
-    let libs = 0;
-    for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
-      const q = neighbors[k]!;
-      if (this.stones[q] === EMPTY) {
-        libs++;
-        continue;
-      }
-      const head = this.chainHead[q]!;
-      if (!this.seenEarlierNeighbor(p, k, head)) this.chainLibs[head]!--;
-    }
-    this.chainLibs[p] = libs;
+    this.chainLibs[p] = this.takeLiberty(p);
     for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
       const q = neighbors[k]!;
       if (this.stones[q] === color) this.merge(p, q);
@@ -535,14 +513,55 @@ export class Board {
     return this.markGeneration;
   }
 
-  /** True when one of p's neighbours before index k belongs to chain `head` (de-duplicates chains). */
-  private seenEarlierNeighbor(p: number, k: number, head: number): boolean {
-    const { neighbors, neighborStart } = this.geo;
-    for (let j = neighborStart[p]!; j < k; j++) {
-      const q = neighbors[j]!;
-      if (this.stones[q] !== EMPTY && this.chainHead[q] === head) return true;
+  /**
+   * The new stone at p stops being a liberty of each distinct neighbouring chain. Returns the number of
+   * empty neighbours (the new stone's own liberties). Distinct chains are told apart with three locals
+   * (a point has at most four neighbours, and the fourth distinct one need not be remembered).
+   */
+  private takeLiberty(p: number): number {
+    const neighbors = this.geo.neighbors;
+    const end = this.geo.neighborStart[p + 1]!;
+    const stones = this.stones;
+    const chainHead = this.chainHead;
+    let libs = 0;
+    let h0 = -1;
+    let h1 = -1;
+    let h2 = -1;
+    for (let k = this.geo.neighborStart[p]!; k < end; k++) {
+      const q = neighbors[k]!;
+      if (stones[q] === EMPTY) {
+        libs++;
+        continue;
+      }
+      const head = chainHead[q]!;
+      if (head === h0 || head === h1 || head === h2) continue;
+      if (h0 < 0) h0 = head;
+      else if (h1 < 0) h1 = head;
+      else h2 = head;
+      this.chainLibs[head]!--;
     }
-    return false;
+    return libs;
+  }
+
+  /** The emptied point p becomes a liberty of each distinct neighbouring chain (see takeLiberty). */
+  private giveLiberty(p: number): void {
+    const neighbors = this.geo.neighbors;
+    const end = this.geo.neighborStart[p + 1]!;
+    const stones = this.stones;
+    const chainHead = this.chainHead;
+    let h0 = -1;
+    let h1 = -1;
+    let h2 = -1;
+    for (let k = this.geo.neighborStart[p]!; k < end; k++) {
+      const q = neighbors[k]!;
+      if (stones[q] === EMPTY) continue;
+      const head = chainHead[q]!;
+      if (head === h0 || head === h1 || head === h2) continue;
+      if (h0 < 0) h0 = head;
+      else if (h1 < 0) h1 = head;
+      else h2 = head;
+      this.chainLibs[head]!++;
+    }
   }
 
   private addStone(p: number, color: StoneColor): void {
@@ -630,12 +649,7 @@ export class Board {
     // Second pass: every freed point is a new liberty of each distinct adjacent chain.
     s = head;
     do {
-      for (let k = neighborStart[s]!; k < neighborStart[s + 1]!; k++) {
-        const q = neighbors[k]!;
-        if (this.stones[q] === EMPTY) continue;
-        const h = this.chainHead[q]!;
-        if (!this.seenEarlierNeighbor(s, k, h)) this.chainLibs[h]!++;
-      }
+      this.giveLiberty(s);
       s = this.nextStone[s]!;
     } while (s !== head);
     return count;
