@@ -372,9 +372,11 @@ export class GtpEngine {
     }
     try {
       const moveLimit = moveNumber === undefined ? undefined : Math.max(0, moveNumber - 1);
-      const { game } = sgfToGame(text, { moveLimit, rules: { ko: this.rules.ko, suicide: this.rules.suicide } });
-      // A record without KM keeps the session's komi.
-      if (!/(^|[;\s\]])KM\s*\[/.test(text)) game.rules = { ...game.rules, komi: this.rules.komi };
+      // The session's rules stay (controllers set them explicitly); komi comes from the record, as in
+      // GNU Go, unless it has no KM.
+      const hasKomi = /(^|[;\s\]])KM\s*\[/.test(text);
+      const { ko, suicide, scoring } = this.rules;
+      const { game } = sgfToGame(text, { moveLimit, rules: { ko, suicide, scoring, ...(hasKomi ? {} : { komi: this.rules.komi }) } });
       this.game = game;
       this.rules = { ...game.rules };
     } catch (e) {
