@@ -35,7 +35,9 @@ export class GtpServer {
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
   private readonly splitter: LineSplitter;
-  private readonly queue: QueuedLine[] = [];
+  /** Lines not yet executed: queue[queueHead..]. A head index, since shift() is O(n) on big bulk input. */
+  private queue: QueuedLine[] = [];
+  private queueHead = 0;
   private running: { controller: AbortController; interruptible: boolean } | null = null;
   private processing = false;
   private inputEnded = false;
@@ -47,6 +49,10 @@ export class GtpServer {
   ) {
     this.splitter = new LineSplitter(options.maxLineBytes ?? MAX_LINE_BYTES);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  private get pendingLines(): number {
+    return this.queue.length - this.queueHead;
   }
 
   get hasQuit(): boolean {
@@ -85,11 +91,18 @@ export class GtpServer {
     if (this.processing) return;
     this.processing = true;
     try {
-      while (this.queue.length > 0 && !this.quitting) await this.execute(this.queue.shift()!);
+      while (this.pendingLines > 0 && !this.quitting) {
+        const line = this.queue[this.queueHead++]!;
+        if (this.queueHead >= 1024 && this.queueHead * 2 >= this.queue.length) {
+          this.queue = this.queue.slice(this.queueHead);
+          this.queueHead = 0;
+        }
+        await this.execute(line);
+      }
     } finally {
       this.processing = false;
     }
-    if (this.quitting || (this.inputEnded && this.queue.length === 0)) this.resolveFinished();
+    if (this.quitting || (this.inputEnded && this.pendingLines === 0)) this.resolveFinished();
   }
 
   private async execute(line: QueuedLine): Promise<void> {
@@ -115,7 +128,7 @@ export class GtpServer {
     const interruptible = spec.interruptible === true;
     this.running = { controller, interruptible };
     // Input that arrived before an analysis started stops it at once (the controller has moved on).
-    if (interruptible && (this.queue.length > 0 || this.inputEnded)) controller.abort();
+    if (interruptible && (this.pendingLines > 0 || this.inputEnded)) controller.abort();
     let streaming = false;
     const context: CommandContext = {
       signal: controller.signal,
