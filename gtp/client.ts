@@ -166,9 +166,14 @@ export class GtpClient {
       }
     }
     this.input.end();
-    if (this.child === null) return;
-    const timer = setTimeout(() => this.child!.kill('SIGKILL'), graceMs);
-    await this.exited;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.child?.kill('SIGKILL');
+        resolve();
+      }, graceMs);
+    });
+    await Promise.race([this.exited, grace]);
     clearTimeout(timer);
   }
 

@@ -1,0 +1,136 @@
+/**
+ * The GTP session in-process (engine + server + client over in-memory streams): resignation policy,
+ * KGS cleanup, handicap placement, and the client's own behaviour (ids, streaming, errors).
+ */
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { BLACK, DEFAULT_GAME_RULES, WHITE, parseGtpVertex } from '../engine/index.js';
+import { GtpClient, GtpCommandError } from '../gtp/client.js';
+import { GtpEngine, type EngineConfig } from '../gtp/engine.js';
+import type { Analysis } from '../gtp/move-generator.js';
+import { PlayoutGenerator } from '../gtp/playout-generator.js';
+import { GtpServer } from '../gtp/server.js';
+
+function config(overrides: Partial<EngineConfig> = {}): EngineConfig {
+  return {
+    boardSize: 9,
+    rules: { ...DEFAULT_GAME_RULES },
+    visits: 400,
+    resignThreshold: 0.1,
+    resignMinMovesFraction: 0.25,
+    resignMinVisits: 50,
+    workingDir: '.',
+    name: 'tengen',
+    version: 'test',
+    seed: 1,
+    log: () => {},
+    ...overrides,
+  };
+}
+
+function inProcess(engine: GtpEngine): GtpClient {
+  const toEngine = new PassThrough();
+  const fromEngine = new PassThrough();
+  const server = new GtpServer(engine, { write: (t) => fromEngine.write(t), log: () => {} });
+  toEngine.on('data', (d: Buffer) => server.feed(d));
+  toEngine.on('end', () => server.end());
+  void server.finished.then(() => fromEngine.end());
+  return new GtpClient(toEngine, fromEngine, { name: 'tengen' });
+}
+
+const analysis = (winrate: number, visits = 500): Analysis => ({ color: BLACK, visits, winrate, candidates: [] });
+
+describe('resignation policy', () => {
+  it('resigns below the threshold, never early, never on too few visits, never when disabled', () => {
+    const engine = new GtpEngine(config(), async () => new PlayoutGenerator());
+    expect(engine.shouldResign(BLACK, analysis(0.01))).toBe(false); // move 0
+    for (let i = 0; i < 21; i++) engine.game.play(-1);
+    expect(engine.shouldResign(BLACK, analysis(0.01))).toBe(true); // 21 moves ≥ 0.25 × 81
+    expect(engine.shouldResign(BLACK, analysis(0.2))).toBe(false);
+    expect(engine.shouldResign(BLACK, analysis(0.01, 10))).toBe(false);
+    const never = new GtpEngine(config({ resignThreshold: 0 }), async () => new PlayoutGenerator());
+    for (let i = 0; i < 40; i++) never.game.play(-1);
+    expect(never.shouldResign(BLACK, analysis(0))).toBe(false);
+  });
+
+  it('lowers White\'s threshold in handicap games, back to normal as the game goes on', () => {
+    const engine = new GtpEngine(config(), async () => new PlayoutGenerator());
+    engine.setFixedHandicap(4);
+    for (let i = 0; i < 21; i++) engine.game.play(-1);
+    // Threshold 0.1 / (1 + 4) blended with 0.1 at 21 / (0.6 × 81) of the way: about 0.055.
+    expect(engine.shouldResign(WHITE, analysis(0.06))).toBe(false);
+    expect(engine.shouldResign(WHITE, analysis(0.04))).toBe(true);
+    expect(engine.shouldResign(BLACK, analysis(0.06))).toBe(true);
+    for (let i = 0; i < 40; i++) engine.game.play(-1);
+    expect(engine.shouldResign(WHITE, analysis(0.09))).toBe(true);
+  });
+
+  it('answers genmove with resign when the search finds the game hopeless', async () => {
+    const engine = new GtpEngine(config({ resignMinMovesFraction: 0 }), async () => new PlayoutGenerator());
+    const client = inProcess(engine);
+    // Komi 60 on 9x9: Black would need 71 of the 81 points.
+    await client.send('komi 60');
+    expect(await client.send('genmove b')).toBe('resign');
+    expect(await client.send('printsgf')).toContain('RE[W+R]');
+  });
+});
+
+describe('KGS cleanup', () => {
+  // Both sides alive with many eyes; a dead white stone at B1 and a dead black one at F1.
+  const diagram = ['.X.XO.O.O', 'XXXXOOOOO', '.X.XO.O.O', 'XXXXOOOOO', '.X.XO.O.O', 'XXXXOOOOO', '.X.XO.O.O', 'XXXXOOOOO', '.O.XOX..O'];
+
+  it('kgs-genmove_cleanup captures dead stones before passing; genmove passes at once', async () => {
+    const engine = new GtpEngine(config({ resignThreshold: 0 }), async () => new PlayoutGenerator());
+    const client = inProcess(engine);
+    await client.send('komi 7');
+    const black: string[] = [];
+    const white: string[] = [];
+    diagram.forEach((row, r) => [...row].forEach((ch, c) => (ch === 'X' ? black : ch === 'O' ? white : []).push(`${'ABCDEFGHJ'[c]}${9 - r}`)));
+    for (const v of black) await client.send(`play b ${v}`);
+    for (const v of white) await client.send(`play w ${v}`);
+    await client.send('play w pass');
+    expect(await client.send('genmove b')).toBe('pass');
+    await client.send('undo');
+    const moves: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const b = await client.send('kgs-genmove_cleanup b');
+      const w = await client.send('kgs-genmove_cleanup w');
+      moves.push(b, w);
+      if (b === 'pass' && w === 'pass') break;
+    }
+    expect(moves.slice(-2)).toEqual(['pass', 'pass']);
+    const stones = async (color: string): Promise<string[]> => (await client.send(`list_stones ${color}`)).split(' ');
+    expect(await stones('white')).not.toContain('B1');
+    expect(await stones('black')).not.toContain('F1');
+    expect(await client.send('final_status_list dead')).toBe('');
+    expect(await client.send('final_score')).toBe('W+16');
+  });
+});
+
+describe('handicap placement', () => {
+  it('places any number of free handicap stones up to the board size, all distinct', async () => {
+    const client = inProcess(new GtpEngine(config(), async () => new PlayoutGenerator()));
+    for (const n of [2, 5, 9, 10, 30, 80]) {
+      await client.send('clear_board');
+      const vertices = (await client.send(`place_free_handicap ${n}`)).split(' ');
+      expect(new Set(vertices).size).toBe(n);
+      for (const v of vertices) expect(parseGtpVertex(v, 9)).not.toBeNull();
+    }
+    await client.send('clear_board');
+    expect((await client.request('place_free_handicap 81')).text).toBe('invalid number of stones');
+  });
+});
+
+describe('GtpClient', () => {
+  it('numbers commands, reports failures as GtpCommandError, and rejects multi-line commands', async () => {
+    const client = inProcess(new GtpEngine(config(), async () => new PlayoutGenerator()));
+    expect(await client.request('name')).toEqual({ ok: true, id: 1, text: 'tengen' });
+    await expect(client.send('play b Z99')).rejects.toBeInstanceOf(GtpCommandError);
+    await expect(client.send('name\nquit')).rejects.toThrow('one line');
+    const board = await client.send('showboard');
+    expect(board.split('\n')[0]).toBe('   A B C D E F G H J');
+    await client.quit();
+    expect(client.closed).toBe(true);
+    await expect(client.send('name')).rejects.toThrow();
+  });
+});
