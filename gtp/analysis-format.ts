@@ -2,7 +2,7 @@
  * Text forms of search analysis: Leela Zero's `lz-analyze` lines, KataGo's `kata-analyze` lines, and
  * GoGui's gfx commands. All values are from the analysed colour's point of view, as both engines print.
  */
-import { BLACK, PASS, toGtpVertex, type Move } from '../engine/index.js';
+import { BLACK, toGtpVertex, type Move } from '../engine/index.js';
 import { GtpError } from './protocol.js';
 import type { Analysis, CandidateMove } from './move-generator.js';
 import { parseColor, type StoneColor } from '../engine/index.js';
@@ -150,9 +150,4 @@ export function formatOwnershipGfx(ownership: Float32Array, color: StoneColor, s
   const parts: string[] = [];
   for (let p = 0; p < size * size; p++) parts.push(`${toGtpVertex(p, size)} ${decimal(sign * ownership[p]!)}`);
   return `INFLUENCE ${parts.join(' ')}`;
-}
-
-export function bestMoveText(analysis: Analysis, size: number): string {
-  const best = analysis.candidates[0];
-  return best === undefined ? toGtpVertex(PASS, size) : toGtpVertex(best.move, size);
 }

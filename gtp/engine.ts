@@ -26,7 +26,7 @@ import {
   type StoneColor,
 } from '../engine/index.js';
 import { GtpError } from './protocol.js';
-import type { Analysis, MoveGenerator, MoveGeneratorFactory, SearchLimits } from './move-generator.js';
+import type { Analysis, MoveGenerator, MoveGeneratorFactory, SearchLimits, SearchOutcome } from './move-generator.js';
 import { classifyChains, defaultOwnershipPlayouts, estimateOwnership } from './playout-stats.js';
 import { TimeManager, type TimeControl } from '../src/search/time-manager.js';
 
@@ -184,7 +184,6 @@ export class GtpEngine {
       throw new GtpError('illegal move');
     }
     this.statusCache = null;
-    this.generator?.notifyMove?.(this.game);
     if (this.observer !== null) {
       this.observer.moved(this.game, color, move, analysis);
       if (this.game.board.passes >= 2) this.observer.ended(this.finalScore());
@@ -206,7 +205,7 @@ export class GtpEngine {
   /** Searches for `color` (who need not be the player to move), plays the move and returns it. */
   async genmove(color: StoneColor, options: GenmoveOptions = {}): Promise<GeneratedMove> {
     const started = performance.now();
-    const { outcome } = await this.search(color, this.genmoveLimits(color), {
+    const outcome = await this.search(color, this.genmoveLimits(color), {
       allowPass: !options.cleanup,
       onAnalysis: options.onAnalysis,
       analysisIntervalMs: options.analysisIntervalMs,
@@ -243,15 +242,14 @@ export class GtpEngine {
 
   /** Analysis without playing (lz-analyze and friends): runs until the signal aborts or `limits` are met. */
   async analyze(color: StoneColor, limits: SearchLimits, options: GenmoveOptions): Promise<Analysis> {
-    const { outcome } = await this.search(color, limits, { ...options, allowPass: true });
-    return outcome.analysis;
+    return (await this.search(color, limits, { ...options, allowPass: true })).analysis;
   }
 
   private async search(
     color: StoneColor,
     limits: SearchLimits,
     request: { allowPass: boolean; onAnalysis?: (a: Analysis) => void; analysisIntervalMs?: number; signal?: AbortSignal },
-  ): Promise<{ outcome: Awaited<ReturnType<MoveGenerator['search']>> }> {
+  ): Promise<SearchOutcome> {
     const generator = await this.moveGenerator();
     const board = this.game.board;
     const saved = board.toPlay;
@@ -261,8 +259,7 @@ export class GtpEngine {
       generator.reset?.();
     }
     try {
-      const outcome = await generator.search(this.game, { limits, ...request });
-      return { outcome };
+      return await generator.search(this.game, { limits, ...request });
     } finally {
       board.toPlay = saved;
       if (saved !== color) generator.reset?.();
@@ -438,11 +435,6 @@ export class GtpEngine {
         `captures B ${board.captures[BLACK]} W ${board.captures[WHITE]}`,
     );
     return lines.join('\n');
-  }
-
-  /** The player to move's opponent, for commands that need it. */
-  opponentOfToPlay(): StoneColor {
-    return opponent(this.game.toPlay);
   }
 
   private positionChanged(): void {

@@ -63,9 +63,10 @@ export interface MoveGenerator {
   readonly description: string;
   /** Searches `game` for the player `game.toPlay`. */
   search(game: Game, request: SearchRequest): Promise<SearchOutcome>;
-  /** A position changed by a move both sides know (tree reuse); optional. */
-  notifyMove?(game: Game): void;
-  /** The position changed in another way (undo, new board, loaded SGF); drop any reused tree. */
+  /**
+   * The position changed other than by moves appended to the game (undo, new board, loaded SGF, a
+   * colour searched out of turn): drop any reused tree. Moves appended are found by the search itself.
+   */
   reset?(): void;
   dispose(): Promise<void>;
 }
