@@ -6,7 +6,8 @@
 import { DEFAULT_SPRT, validateSprt, type SprtParams } from './sprt.js';
 
 export type TrainerChoice = 'auto' | 'onnx' | 'tfjs';
-export type GateRuleKind = 'sprt' | 'threshold';
+/** sprt and threshold decide early; fixed plays every game (evaluation matches). */
+export type GateRuleKind = 'sprt' | 'threshold' | 'fixed';
 
 export interface SelfplayConfig {
   /** Games each generation adds before training. */
@@ -64,6 +65,8 @@ export interface GateConfig {
   threshold: number;
   sprt: SprtParams;
   visits: number;
+  /** Resign below this winrate in gating games (0 = play every game out). */
+  resignThreshold: number;
   /** Moves at the start of each gating game sampled from the visit counts, so games differ. */
   randomMoves: number;
   /** Skip gating: every candidate is promoted (AlphaZero style). */
@@ -148,6 +151,7 @@ export function defaultRunConfig(boardSize = 9, overrides: RunConfigOverrides = 
       sprt: { ...DEFAULT_SPRT },
       visits: small ? 64 : 200,
       randomMoves: Math.max(2, Math.round((size * size) / 12)),
+      resignThreshold: 0.05,
       alwaysPromote: false,
     },
   };
@@ -235,11 +239,12 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   bool('train.fromBest', t.fromBest);
   const g = c.gate;
   if (typeof g !== 'object' || g === null) fail('gate', 'an object', g);
-  if (g.rule !== 'sprt' && g.rule !== 'threshold') fail('gate.rule', "'sprt' or 'threshold'", g.rule);
+  if (g.rule !== 'sprt' && g.rule !== 'threshold' && g.rule !== 'fixed') fail('gate.rule', "'sprt', 'threshold' or 'fixed'", g.rule);
   int('gate.games', g.games, 1, 100000);
   num('gate.threshold', g.threshold, 0.5, 1);
   int('gate.visits', g.visits, 1);
   int('gate.randomMoves', g.randomMoves, 0, 1000);
+  num('gate.resignThreshold', g.resignThreshold, 0, 0.5);
   bool('gate.alwaysPromote', g.alwaysPromote);
   try {
     validateSprt(g.sprt);

@@ -4,6 +4,7 @@
  *   stops as soon as the outcome can no longer change: enough wins already, or too few games left to get there.
  * - sprt (Leela Zero): stop when the SPRT accepts H1 (promote) or H0 (reject); if neither by `games`, decide
  *   by the threshold rule on the games played.
+ * - fixed: every one of `games` games is played (evaluation matches), then the threshold decides.
  */
 import { eloEstimate, winRate, type EloEstimate, type MatchTally, type WinRateEstimate } from './elo.js';
 import { sprt, type SprtParams, type SprtState } from './sprt.js';
@@ -41,6 +42,11 @@ export function gateDecision(tally: MatchTally, rule: GateRule): GateDecision {
     return { ...base, done: false, promote: false, reason: 'undecided' };
   };
   if (rule.rule === 'threshold') return thresholdDecision();
+  if (rule.rule === 'fixed') {
+    if (played < rule.games) return { ...base, done: false, promote: false, reason: 'undecided' };
+    const rate = played > 0 ? score / played : 0;
+    return { ...base, done: true, promote: rate >= rule.threshold, reason: `${pct(rate)} ${rate >= rule.threshold ? '≥' : '<'} ${pct(rule.threshold)} over all ${played} games` };
+  }
   const s = sprt(tally, rule.sprt);
   if (s.verdict === 'accept-h1') {
     return { ...base, sprt: s, done: true, promote: true, reason: `SPRT accepts H1 (Elo ≥ ${rule.sprt.elo1}): LLR ${s.llr.toFixed(2)} ≥ ${s.upper.toFixed(2)}` };

@@ -52,6 +52,7 @@ export interface GatingOptions {
   komi: number;
   visits: number;
   randomMoves: number;
+  resignThreshold: number;
   rule: GateRule;
   /** Games played at once. */
   parallel: number;
@@ -150,7 +151,15 @@ async function playMatchGame(
   signal: AbortSignal,
 ): Promise<{ winner: StoneColor | null; result: string; moves: number; sgf: string } | null> {
   const seed = mix(o.seed, index);
-  const params = { ...MATCH_SEARCH_PARAMS, visits: o.visits, temperature: 1, temperatureMoves: o.randomMoves, moveSelection: 'visits' as const };
+  const params = {
+    ...MATCH_SEARCH_PARAMS,
+    visits: o.visits,
+    temperature: 1,
+    temperatureMoves: o.randomMoves,
+    moveSelection: 'visits' as const,
+    resignThreshold: o.resignThreshold,
+    resignMinMove: Math.min(20, Math.round((o.size * o.size) / 4)),
+  };
   const searches: Record<StoneColor, MctsSearch> = {
     [candidateColor]: new MctsSearch(candidate, { ...params, seed }),
     [opponent(candidateColor)]: new MctsSearch(best, { ...params, seed: seed ^ 0x2545f491 }),

@@ -13,7 +13,7 @@ import { SearchPool } from '../src/search/pool.js';
 import { openWatch, type WatchSink } from '../src/watch/command.js';
 import { ConfigError, defaultRunConfig, validateRunConfig, type RunConfig, type RunConfigOverrides } from './config.js';
 import { generationName, RunDir } from './run-dir.js';
-import { gatePhase, promotePhase, runLoop, selfplayPhase, trainingParent, type LoopOptions } from './run.js';
+import { gatePhase, matchPhase, promotePhase, runLoop, selfplayPhase, trainingParent, type LoopOptions } from './run.js';
 import { playSelfplayGames, standaloneSgfPath, standaloneShardPath } from './selfplay.js';
 import { formatStatus, runStatus } from './status.js';
 import { trainCandidate } from './train.js';
@@ -311,6 +311,9 @@ Every game and the decision go to RUN/gating/genNNNN.json (+ SGFs); a promotion 
   --run RUN            the run directory (required)
   --generation G       the candidate to gate (default: the run's current generation)
   --no-promote         record the decision only; leave best.json as it is
+  --against G          instead: an evaluation match of the candidate against generation G (e.g. 0), exactly
+                       --games games, recorded in RUN/matches/ (no promotion)
+  --games N            games of an --against match (default 100)
   --threads N          CPU threads for the nets (default: config)
   --watch PORT|URL     show the games in the live viewer
   --no-progress        no progress bar
@@ -319,7 +322,14 @@ Every game and the decision go to RUN/gating/genNNNN.json (+ SGFs); a promotion 
 
 export async function gateMain(argv: string[]): Promise<number> {
   return guarded(GATE_USAGE, async () => {
-    const v = parse(argv, { run: { type: 'string' }, generation: { type: 'string' }, 'no-promote': { type: 'boolean' }, watch: { type: 'string' } });
+    const v = parse(argv, {
+      run: { type: 'string' },
+      generation: { type: 'string' },
+      'no-promote': { type: 'boolean' },
+      against: { type: 'string' },
+      games: { type: 'string' },
+      watch: { type: 'string' },
+    });
     if (v.help) {
       process.stdout.write(GATE_USAGE);
       return 0;
@@ -339,9 +349,16 @@ export async function gateMain(argv: string[]): Promise<number> {
     if (config.gate.alwaysPromote) config = { ...config, gate: { ...config.gate, alwaysPromote: false } };
     const watch = await openWatchOption(v);
     const options: LoopOptions = { workers: 0, watch, progress: v['no-progress'] !== true, log };
+    const against = int(v, 'against');
+    if (against === undefined && v.games !== undefined) throw new UsageError('--games goes with --against (gating uses config.gate.games)');
     try {
-      await gatePhase(run, config, g, options);
-      if (v['no-promote'] !== true) promotePhase(run, config, g, options);
+      if (against !== undefined) {
+        await readNetMetadata(run.networkDir(against));
+        await matchPhase(run, config, g, against, int(v, 'games', 1) ?? 100, options);
+      } else {
+        await gatePhase(run, config, g, options);
+        if (v['no-promote'] !== true) promotePhase(run, config, g, options);
+      }
     } finally {
       await watch?.close();
     }

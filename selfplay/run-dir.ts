@@ -20,7 +20,7 @@
  * (complete shards, the last checkpoint, the games of the gating record), so a SIGKILL at any moment loses
  * at most the work in flight: a shard being filled, the steps since the last checkpoint, unfinished games.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readJsonIfExists, readJsonLines, appendLine, writeJsonAtomic, writeFileAtomic } from './atomic.js';
 import { ConfigError, parseRunConfig, type RunConfig } from './config.js';
@@ -156,6 +156,27 @@ export class RunDir {
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => Number(m[1]))
       .sort((a, b) => b - a);
+  }
+
+  /**
+   * Deletes temp files left by writes a kill interrupted ('.tmp-' names from atomic.ts, '.tmp-' suffixes
+   * from src/nn's saveNet). Their targets were never replaced, so nothing is lost. Returns how many.
+   */
+  removeTempFiles(): number {
+    let removed = 0;
+    const walk = (dir: string): void => {
+      if (!existsSync(dir)) return;
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, entry.name);
+        if (entry.isDirectory()) walk(p);
+        else if (entry.name.startsWith('.tmp-') || /\.tmp-\d+-[0-9a-f]+$/.test(entry.name)) {
+          rmSync(p, { force: true });
+          removed++;
+        }
+      }
+    };
+    walk(this.root);
+    return removed;
   }
 
   appendMetric(event: Record<string, unknown>): void {

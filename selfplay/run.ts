@@ -165,26 +165,63 @@ export async function trainPhase(run: RunDir, config: RunConfig, g: number, o: L
 export async function gatePhase(run: RunDir, config: RunConfig, g: number, o: LoopOptions): Promise<GatingRecord | null> {
   if (config.gate.alwaysPromote) return null;
   const best = requireBest(run);
-  const candidateDir = run.networkDir(g);
-  const candidate = await createEvaluator({ modelDir: candidateDir, backend: config.backend, threads: config.threads });
-  const bestEval = await createEvaluator({ modelDir: run.networkDir(best.generation), backend: config.backend, threads: config.threads });
-  const bar = createProgress('gate', config.gate.games, { enabled: o.progress });
+  const record = await playNetworks(run, config, g, best.generation, {
+    rule: { rule: config.gate.rule, games: config.gate.games, threshold: config.gate.threshold, sprt: config.gate.sprt },
+    recordPath: run.gatingPath(g),
+    sgfDir: run.gatingGamesDir(g),
+    seed: mix(config.seed ^ 0x51ed, g),
+    label: 'gate',
+    loop: o,
+  });
+  const d = record.decision!;
+  run.appendMetric({ kind: 'gate', generation: g, candidate: record.candidate, best: record.best, ...d.tally, rate: d.winRate.rate, low: d.winRate.low, high: d.winRate.high, elo: d.elo.elo, promote: d.promote, reason: d.reason });
+  return record;
+}
+
+/**
+ * An evaluation match outside the promotion chain: network `a` against network `b` for exactly `games`
+ * games (colours alternating), recorded in RUN/matches/. Used to measure progress against gen0000.
+ */
+export async function matchPhase(run: RunDir, config: RunConfig, a: number, b: number, games: number, o: LoopOptions): Promise<GatingRecord> {
+  const name = `${generationName(a)}-vs-${generationName(b)}`;
+  return playNetworks(run, config, a, b, {
+    rule: { rule: 'fixed', games, threshold: config.gate.threshold, sprt: config.gate.sprt },
+    recordPath: `${run.root}/matches/${name}.json`,
+    sgfDir: `${run.root}/matches/${name}`,
+    seed: mix(config.seed ^ 0x3a7c, a * 1000 + b),
+    label: 'match',
+    loop: o,
+  });
+}
+
+async function playNetworks(
+  run: RunDir,
+  config: RunConfig,
+  a: number,
+  b: number,
+  p: { rule: GatingRecord['rule']; recordPath: string; sgfDir: string; seed: number; label: string; loop: LoopOptions },
+): Promise<GatingRecord> {
+  const o = p.loop;
+  const candidate = await createEvaluator({ modelDir: run.networkDir(a), backend: config.backend, threads: config.threads });
+  const opponent = await createEvaluator({ modelDir: run.networkDir(b), backend: config.backend, threads: config.threads });
+  const bar = createProgress(p.label, p.rule.games, { enabled: o.progress });
   try {
     const record = await runGating({
       size: config.boardSize,
       komi: config.komi,
       visits: config.gate.visits,
       randomMoves: config.gate.randomMoves,
-      rule: { rule: config.gate.rule, games: config.gate.games, threshold: config.gate.threshold, sprt: config.gate.sprt },
+      resignThreshold: config.gate.resignThreshold,
+      rule: p.rule,
       parallel: config.selfplay.parallelGames,
-      seed: mix(config.seed ^ 0x51ed, g),
-      generation: g,
-      candidateName: generationName(g),
-      bestName: best.name,
+      seed: p.seed,
+      generation: a,
+      candidateName: generationName(a),
+      bestName: generationName(b),
       candidate,
-      best: bestEval,
-      recordPath: run.gatingPath(g),
-      sgfDir: run.gatingGamesDir(g),
+      best: opponent,
+      recordPath: p.recordPath,
+      sgfDir: p.sgfDir,
       watch: o.watch,
       onGame: (r) => {
         const d = r.decision!;
@@ -193,13 +230,15 @@ export async function gatePhase(run: RunDir, config: RunConfig, g: number, o: Lo
     });
     bar.stop();
     const d = record.decision!;
-    o.log(`gate: ${record.candidate} vs ${record.best}: ${formatWinRate(d.tally)}, Elo ${d.elo.elo.toFixed(0)} [${d.elo.low.toFixed(0)}, ${d.elo.high.toFixed(0)}]: ${d.promote ? 'PROMOTED' : 'rejected'} (${d.reason})`);
-    run.appendMetric({ kind: 'gate', generation: g, candidate: record.candidate, best: record.best, ...d.tally, rate: d.winRate.rate, low: d.winRate.low, high: d.winRate.high, elo: d.elo.elo, promote: d.promote, reason: d.reason });
+    o.log(
+      `${p.label}: ${record.candidate} vs ${record.best}: ${formatWinRate(d.tally)}, Elo ${d.elo.elo.toFixed(0)} [${d.elo.low.toFixed(0)}, ${d.elo.high.toFixed(0)}]` +
+        (p.rule.rule === 'fixed' ? '' : `: ${d.promote ? 'PROMOTED' : 'rejected'} (${d.reason})`),
+    );
     return record;
   } finally {
     bar.stop();
     await candidate.dispose();
-    await bestEval.dispose();
+    await opponent.dispose();
   }
 }
 
@@ -228,6 +267,8 @@ export function promotePhase(run: RunDir, config: RunConfig, g: number, o: LoopO
 
 /** Runs the loop until the configured (or requested) generation is done. Returns the last state. */
 export async function runLoop(run: RunDir, config: RunConfig, o: LoopOptions): Promise<RunState> {
+  const removed = run.removeTempFiles();
+  if (removed > 0) o.log(`run: removed ${removed} temp file(s) left by an interrupted write`);
   let state = await initialiseRun(run, config, o.log);
   const last = o.untilGeneration ?? (config.generations > 0 ? config.generations : Number.POSITIVE_INFINITY);
   while (state.generation <= last) {
