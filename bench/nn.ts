@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|raw|batched] [batch=1,8] [threads=N] [seconds=S]`
+ * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|raw|batched|train] [batch=1,8] [threads=N] [seconds=S] [limit=S]`
  *
  * Positions/s of the policy-value net per backend and batch size, for 9x9 6x64 and 19x19 10x128 (random
  * weights, random positions), and in the same run:
@@ -7,7 +7,8 @@
  *   exported graph and session options — the ceiling for tengen's `onnx` path (goal: onnx ≥ 0.8× raw);
  * - batched: `batch` concurrent one-position requests gathered by BatchingEvaluator over onnx (what a
  *   search with that many descents in flight sees).
- * Calls predicted to take longer than 10 s (tfjs cpu at 19x19, say) are printed as skipped.
+ * Calls predicted to take longer than `limit` seconds (default 10; tfjs cpu at 19x19, say) are printed
+ * as skipped. Training rows time the ONNX training step (forward + backward + SGD update).
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -22,8 +23,7 @@ import { OnnxTrainer } from '../src/nn/trainer.js';
 
 type Row = { net: string; path: string; batch: number; rate?: number; msPerCall?: number; note?: string };
 
-const SLOW_CALL_LIMIT_S = 10;
-const ROUNDS = 3;
+const MIN_SAMPLES = 5;
 
 interface Options {
   sizes: number[];
@@ -31,6 +31,8 @@ interface Options {
   batches: number[];
   threads: number;
   seconds: number;
+  /** Calls predicted to take longer than this many seconds are skipped. */
+  slowLimit: number;
 }
 
 function parseArgs(args: string[]): Options {
@@ -39,6 +41,7 @@ function parseArgs(args: string[]): Options {
   let batches = [1, 8, 64, 256];
   let threads = availableParallelism();
   let seconds = 1.5;
+  let slowLimit = 10;
   const knownPaths = ['raw', ...BACKEND_NAMES, 'batched', 'train'];
   for (const a of args) {
     if (a === '9' || a === '19') sizes.push(Number(a));
@@ -46,7 +49,8 @@ function parseArgs(args: string[]): Options {
     else if (a.startsWith('batch=')) batches = a.slice(6).split(',').map(Number);
     else if (a.startsWith('threads=')) threads = Number(a.slice(8));
     else if (a.startsWith('seconds=')) seconds = Number(a.slice(8));
-    else throw new Error(`bench nn: unknown argument '${a}' (sizes 9/19, paths ${knownPaths.join('/')}, batch=1,8, threads=N, seconds=S)`);
+    else if (a.startsWith('limit=')) slowLimit = Number(a.slice(6));
+    else throw new Error(`bench nn: unknown argument '${a}' (sizes 9/19, paths ${knownPaths.join('/')}, batch=1,8, threads=N, seconds=S, limit=S)`);
   }
   if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench nn: batch sizes must be positive integers');
   return {
@@ -55,6 +59,7 @@ function parseArgs(args: string[]): Options {
     batches,
     threads,
     seconds,
+    slowLimit,
   };
 }
 
@@ -90,8 +95,9 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
   const planes = randomPlanes(maxBatch * fp);
   const onnxBytes = exportOnnx(net.model, config);
 
-  // The onnxruntime paths (raw, onnx, batched) are measured interleaved, best of ROUNDS, per batch size:
-  // on a shared 2-core machine, load from other processes drifts, and interleaving keeps the ratio fair.
+  // The onnxruntime paths (raw, onnx, batched) are measured interleaved call by call and reported by their
+  // median call time: on a shared 2-core machine, load from other processes comes and goes, and
+  // alternating single calls exposes every path to the same load, so the ratios stay fair.
   const ortPaths = o.paths.filter((p) => p === 'raw' || p === 'onnx' || p === 'batched');
   if (ortPaths.length > 0) {
     const ort = await loadOnnxRuntime();
@@ -115,14 +121,7 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
           note: () => `mean batch ${(b.stats().positions / b.stats().batches).toFixed(1)}`,
         });
       }
-      const best = new Map<string, { callsPerSecond: number; ms: number }>();
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const c of contenders) {
-          const t = await time(c.call, o.seconds / ROUNDS);
-          const prev = best.get(c.path);
-          if (prev === undefined || t.callsPerSecond > prev.callsPerSecond) best.set(c.path, t);
-        }
-      }
+      const best = await timeInterleaved(contenders, o.seconds);
       for (const c of contenders) {
         const t = best.get(c.path)!;
         rows.push({ net: label, path: c.path, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms, note: c.note?.() });
@@ -149,7 +148,7 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
     let perPositionS = 0;
     for (const batch of o.batches) {
       const predicted = perPositionS * batch;
-      if (predicted > SLOW_CALL_LIMIT_S) {
+      if (predicted > o.slowLimit) {
         rows.push({ net: label, path: backend, batch, note: `skipped (~${predicted.toFixed(0)} s per call)` });
         continue;
       }
@@ -172,7 +171,7 @@ async function benchTraining(net: ReturnType<typeof createNet>, o: Options, labe
   let perPositionS = 0;
   for (const batch of o.batches) {
     const predicted = perPositionS * batch;
-    if (predicted > SLOW_CALL_LIMIT_S) {
+    if (predicted > o.slowLimit) {
       rows.push({ net: label, path: 'onnx training step', batch, note: `skipped (~${predicted.toFixed(0)} s per step)` });
       continue;
     }
@@ -184,6 +183,35 @@ async function benchTraining(net: ReturnType<typeof createNet>, o: Options, labe
     rows.push({ net: label, path: 'onnx training step', batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
   }
   await trainer.dispose();
+}
+
+/** Alternates one call of each contender until each had ~`seconds` and MIN_SAMPLES calls; median per path. */
+async function timeInterleaved(
+  contenders: { path: string; call: () => Promise<unknown> }[],
+  seconds: number,
+): Promise<Map<string, { callsPerSecond: number; ms: number }>> {
+  for (const c of contenders) {
+    await c.call();
+    await c.call();
+  }
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.path, []]));
+  const start = performance.now();
+  let rounds = 0;
+  while (rounds < MIN_SAMPLES || performance.now() - start < seconds * 1000 * contenders.length) {
+    for (const c of contenders) {
+      const t0 = performance.now();
+      await c.call();
+      samples.get(c.path)!.push(performance.now() - t0);
+    }
+    rounds++;
+  }
+  const result = new Map<string, { callsPerSecond: number; ms: number }>();
+  for (const [path, times] of samples) {
+    times.sort((a, b) => a - b);
+    const median = times[Math.floor(times.length / 2)]!;
+    result.set(path, { callsPerSecond: 1000 / median, ms: median });
+  }
+  return result;
 }
 
 function printTable(rows: Row[]): void {
@@ -198,7 +226,7 @@ function printTable(rows: Row[]): void {
       r.batch === 0 ? '-' : String(r.batch),
       r.rate === undefined ? '-' : r.rate >= 100 ? r.rate.toFixed(0) : r.rate.toFixed(2),
       r.msPerCall === undefined ? '-' : r.msPerCall.toFixed(2),
-      r.rate !== undefined && base !== undefined && r.path !== 'raw onnxruntime' ? `${(r.rate / base).toFixed(2)}x` : '',
+      r.rate !== undefined && base !== undefined && r.path !== 'raw onnxruntime' && r.path !== 'onnx training step' ? `${(r.rate / base).toFixed(2)}x` : '',
       r.note ?? '',
     ];
   });

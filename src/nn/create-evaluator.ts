@@ -28,6 +28,8 @@ export interface CreateEvaluatorOptions {
   backend?: BackendChoice;
   /** CPU threads for backends that take a thread count (onnx). */
   threads?: number;
+  /** onnx: let idle threads spin (default true); see OnnxSessionOptions. */
+  allowSpinning?: boolean;
   /** Batch size used when `auto` has to time candidates. */
   autoBatch?: number;
 }
@@ -52,10 +54,10 @@ async function createOn(backend: BackendName, options: CreateEvaluatorOptions): 
   if (backend === 'onnx') {
     if (options.modelDir !== undefined) {
       const { metadata, bytes } = await readOnnxModel(options.modelDir);
-      return OnnxEvaluator.create(bytes, netInfo(metadataConfig(metadata)), { threads: options.threads });
+      return OnnxEvaluator.create(bytes, netInfo(metadataConfig(metadata)), { threads: options.threads, allowSpinning: options.allowSpinning });
     }
     const net = options.model!;
-    return OnnxEvaluator.create(exportOnnx(net.model, net.config), netInfo(net.config), { threads: options.threads });
+    return OnnxEvaluator.create(exportOnnx(net.model, net.config), netInfo(net.config), { threads: options.threads, allowSpinning: options.allowSpinning });
   }
   await initTfjsBackend(backend);
   if (options.model !== undefined) return TfjsEvaluator.create(options.model, backend);

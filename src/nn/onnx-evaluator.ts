@@ -23,6 +23,11 @@ export function loadOnnxRuntime(): Promise<OrtModule> {
 export interface OnnxSessionOptions {
   /** Intra-op threads; default: all cores. */
   threads?: number;
+  /**
+   * Let idle intra-op threads spin waiting for work (onnxruntime's default: lowest latency). Turn off
+   * when other busy threads (search workers) share the cores: spinning steals their CPU time.
+   */
+  allowSpinning?: boolean;
 }
 
 /** An inference session as tengen configures it (also used by the benchmark's raw figure). */
@@ -36,6 +41,7 @@ export async function createOnnxSession(bytes: Uint8Array, options: OnnxSessionO
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: options.allowSpinning === false ? '0' : '1' } } },
   });
 }
 
