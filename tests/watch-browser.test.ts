@@ -1,5 +1,6 @@
 // Opens the viewer page in Debian's chromium while a game streams, and checks what a person would see.
 import { existsSync, mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASS, Board, Rng, type StoneColor } from '../engine/index.js';
 import { WatchHub, startWatchServer, type WatchServer, type MoveCandidate } from '../src/watch/index.js';
@@ -113,5 +114,29 @@ describe.skipIf(!existsSync(CHROMIUM))('watch viewer in chromium', () => {
     expect(await page.isVisible('#game-select')).toBe(true);
     await page.screenshot({ path: `${OUTPUT}/watch-viewer-phone.png`, fullPage: true });
     await page.close();
+  });
+
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && !i.internal && i.family === 'IPv4')?.address;
+
+  it.skipIf(external === undefined)('carries the token from the page address to its websocket beyond loopback', async () => {
+    const tokenHub = new WatchHub();
+    const tokenServer = await startWatchServer({ port: 0, host: '0.0.0.0', token: 'open-sesame' }, tokenHub);
+    try {
+      tokenHub.startGame({ id: 'secret-game', black: 'b', white: 'w', size: 9, komi: 7 }).move({ color: 1, move: 40 });
+      const page = await browser.newPage();
+      // Without the token the page loads but its websocket is refused: no games, no stones.
+      await page.goto(`http://${external}:${tokenServer.port}/`);
+      await page.waitForSelector('#status.closed');
+      expect(await page.textContent('#status')).toMatch(/token/);
+      expect(await page.locator('#board circle.stone').count()).toBe(0);
+      await page.goto(`http://${external}:${tokenServer.port}/?token=open-sesame`);
+      await page.waitForSelector('#status.open');
+      await page.waitForFunction(() => document.querySelectorAll('#board circle.stone').length === 1, null, { timeout: 15_000 });
+      await page.close();
+    } finally {
+      await tokenServer.close();
+    }
   });
 });

@@ -576,8 +576,12 @@ describe.skipIf(externalAddress === undefined)('beyond loopback', () => {
   it('asks non-loopback viewers for the token, page and websocket alike', async () => {
     const { server } = await serve({ host: '0.0.0.0', token: 'sesame' });
     const base = `http://${externalAddress}:${server.port}`;
-    expect((await fetch(`${base}/`)).status).toBe(401);
-    expect((await fetch(`${base}/?token=sesame`)).status).toBe(200);
+    // The page is public (no game data in it); the data is not.
+    expect((await fetch(`${base}/`)).status).toBe(200);
+    expect((await fetch(`${base}/api/games`)).status).toBe(401);
+    expect((await fetch(`${base}/api/games?token=wrong`)).status).toBe(401);
+    expect((await fetch(`${base}/api/games?token=sesame`)).status).toBe(200);
+    expect((await fetch(`${base}/api/games`, { headers: { authorization: 'Bearer sesame' } })).status).toBe(200);
     const upgrade = (url: string) =>
       new Promise<number>((resolve) => {
         const ws = new WebSocket(url);

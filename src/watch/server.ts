@@ -249,12 +249,14 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
       send(405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
       return;
     }
-    const refused = refusal('viewer', req, url, config.token);
-    if (refused !== null) {
-      send(401, 'text/plain; charset=utf-8', `${refused}: add ?token=... to the URL\n`);
-      return;
-    }
+    // The page, script and stylesheet hold no game data and are public (the browser fetches them without
+    // the page's ?token=); the data itself (/api/games, the websocket) needs the token beyond loopback.
     if (url.pathname === '/api/games') {
+      const refused = refusal('viewer', req, url, config.token);
+      if (refused !== null) {
+        send(401, 'text/plain; charset=utf-8', `${refused}: add ?token=... to the URL\n`);
+        return;
+      }
       send(200, 'application/json; charset=utf-8', gamesList());
       return;
     }

@@ -16,6 +16,7 @@ export const VIEWER_JS = String.raw`
   var viewIndex = null;       // moves shown; null follows the live end
   var socket = null;
   var retryMs = 500;
+  var opened = false;         // ever connected: a refusal before that is likely a missing token
 
   function $(id) { return document.getElementById(id); }
   function el(tag, attrs, text) {
@@ -411,14 +412,15 @@ export const VIEWER_JS = String.raw`
     if (params.get('token')) q += '&token=' + encodeURIComponent(params.get('token'));
     if (params.get('game') && !currentId) currentId = params.get('game');
     socket = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws?' + q);
-    socket.onopen = function () { retryMs = 500; setStatus('live', 'open'); };
+    socket.onopen = function () { opened = true; retryMs = 500; setStatus('live', 'open'); };
     socket.onmessage = function (ev) {
       var msg;
       try { msg = JSON.parse(ev.data); } catch (e) { return; }
       onMessage(msg);
     };
     socket.onclose = function () {
-      setStatus('disconnected – retrying', 'closed');
+      var loopback = /^(localhost|127\.|\[::1\])/.test(location.hostname);
+      setStatus(!opened && !params.get('token') && !loopback ? 'refused – add ?token=… to the address' : 'disconnected – retrying', 'closed');
       setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 10000);
     };
