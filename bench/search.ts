@@ -4,6 +4,7 @@
  * net. Rows:
  *   raw net           evaluate() in a loop on random planes, batch = search batch, all cores
  *   search, in thread one MctsSearch in this thread on that evaluator (GTP's layout)
+ *   tree alone        the same search on a free net: the tree's own cost per visit
  *   pool, 1 worker    one worker with its own session (all cores), one search at a time
  *   pool, 2 workers   two workers, a session each (cores / 2 threads), one search each at once
  *   pool, 2 workers, shared net   the net in this thread (batched across workers), trees in workers
@@ -17,17 +18,17 @@ import { Game } from '../engine/game.js';
 import { Rng } from '../engine/rng.js';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { createEvaluator } from '../src/nn/create-evaluator.js';
-import type { BackendName, Evaluator } from '../src/nn/evaluator.js';
+import type { BackendName, Evaluator, NetInfo } from '../src/nn/evaluator.js';
 import { planesPerPosition } from '../src/nn/evaluator.js';
 import { saveNet } from '../src/nn/model-io.js';
 import { createNet } from '../src/nn/model.js';
-import { gameToSpec, type GameSpec } from '../src/search/game-spec.js';
+import { gameFromSpec, gameToSpec, type GameSpec } from '../src/search/game-spec.js';
 import { MctsSearch } from '../src/search/mcts.js';
 import { SearchPool } from '../src/search/pool.js';
 import type { EvaluatorSource } from '../src/search/pool-types.js';
 import { printTable } from './table.js';
 
-const VISITS_PER_SEARCH = 800;
+const VISITS_PER_SEARCH = 400;
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -54,31 +55,66 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tengen-bench-search-'));
   await saveNet(net, dir);
   net.model.dispose();
-  console.log(`search bench: ${size}x${size} ${config.blocks}x${config.filters} random weights, backend ${backend}, batch ${batch}, ${cores} cores, ${VISITS_PER_SEARCH} visits per search, ~${seconds} s per row\n`);
+  console.log(`search bench: ${size}x${size} ${config.blocks}x${config.filters} random weights, backend ${backend}, batch ${batch}, ${cores} cores, ${VISITS_PER_SEARCH} visits per search, ~${seconds} s per measured kind per row\n`);
 
   const positions = benchPositions(size);
   const rows: Record<string, string | number>[] = [];
   const evaluator = await createEvaluator({ modelDir: dir, backend, threads: cores });
+  // The machine is shared: every figure is measured in short slices alternating with raw-net slices, so a
+  // ratio compares two rates taken under the same load.
+  const raw = rawSlice(evaluator, batch);
   try {
-    const raw = await rawRate(evaluator, batch, seconds);
-    rows.push({ row: 'raw net', workers: '-', threads: cores, 'positions|visits/s': raw, 'vs raw': '1.00x' });
-    const inThread = await inThreadRate(evaluator, positions, batch, seconds);
-    rows.push({ row: 'search, in thread', workers: '-', threads: cores, 'positions|visits/s': inThread, 'vs raw': `${(inThread / raw).toFixed(2)}x` });
+    const inThread = inThreadSlice(evaluator, positions, batch);
+    const [rawRate, searchRate] = await interleave([raw, inThread], seconds);
+    rows.push({ row: 'raw net', workers: '-', threads: cores, 'positions|visits/s': rawRate!, 'vs raw': '1.00x' });
+    rows.push({ row: 'search, in thread', workers: '-', threads: cores, 'positions|visits/s': searchRate!, 'vs raw': ratio(searchRate!, rawRate!) });
+    // The tree alone (a free net with constant outputs): the ceiling the tree puts on any net.
+    const [treeRate] = await interleave([inThreadSlice(freeNet(evaluator.info, batch), positions, batch)], Math.min(seconds, 2));
+    rows.push({ row: 'tree alone (free net)', workers: '-', threads: 1, 'positions|visits/s': treeRate!, 'vs raw': `${(1e6 / treeRate!).toFixed(1)} us/visit` });
     for (const [label, workers, source] of [
       ['pool', 1, { kind: 'model', modelDir: dir, backend, threads: cores }],
       ['pool', 2, { kind: 'model', modelDir: dir, backend, threads: Math.max(1, Math.floor(cores / 2)) }],
       ['pool, shared net', 2, { kind: 'shared', evaluator, maxBatch: 4 * batch }],
     ] as [string, number, EvaluatorSource][]) {
-      const rate = await poolRate(workers, source, positions, batch, seconds);
-      const threads = source.kind === 'model' ? `${workers}x${source.threads}` : `${cores} (owner)`;
-      rows.push({ row: label, workers, threads, 'positions|visits/s': rate, 'vs raw': `${(rate / raw).toFixed(2)}x` });
+      const pool = new SearchPool({ workers, evaluator: source });
+      try {
+        const [rawHere, rate] = await interleave([raw, await poolSlice(pool, positions, batch, source.kind === 'shared' ? 2 : 1)], seconds);
+        const threads = source.kind === 'model' ? `${workers}x${source.threads}` : `${cores} (owner)`;
+        rows.push({ row: label, workers, threads, 'positions|visits/s': rate!, 'vs raw': ratio(rate!, rawHere!) });
+      } finally {
+        await pool.close();
+      }
     }
   } finally {
     await evaluator.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
   printTable(rows);
-  console.log('\ngoal: search visits/s >= 0.80x raw net throughput at the same batch size');
+  console.log('\nvs raw: against raw net slices interleaved with that row\'s slices (batch ' + batch + ')');
+  console.log('goal: search visits/s >= 0.80x raw net throughput at the same batch size');
+}
+
+/** Runs for about `ms` and returns how many positions (or visits) it did. */
+type Slice = (ms: number) => Promise<number>;
+
+/** Alternates the slices (about 0.5 s each) for `seconds` per slice kind; returns each one's rate per second. */
+async function interleave(slices: Slice[], seconds: number): Promise<number[]> {
+  const done = slices.map(() => 0);
+  const time = slices.map(() => 0);
+  for (const s of slices) await s(200); // warm-up
+  const rounds = Math.max(1, Math.round(seconds / 0.5));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < slices.length; i++) {
+      const t0 = performance.now();
+      done[i]! += await slices[i]!(500);
+      time[i]! += performance.now() - t0;
+    }
+  }
+  return done.map((d, i) => (d * 1000) / time[i]!);
+}
+
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}x`;
 }
 
 /** Empty board and a few random middle-game positions, so trees are neither trivial nor degenerate. */
@@ -93,50 +129,57 @@ function benchPositions(size: number): GameSpec[] {
   return out;
 }
 
-async function rawRate(evaluator: Evaluator, batch: number, seconds: number): Promise<number> {
+function rawSlice(evaluator: Evaluator, batch: number): Slice {
   const planes = new Float32Array(batch * planesPerPosition(evaluator.info));
   const rng = new Rng(3);
   for (let i = 0; i < planes.length; i++) planes[i] = rng.next() < 0.2 ? 1 : 0;
-  for (let i = 0; i < 20; i++) await evaluator.evaluate(planes, batch);
-  const start = performance.now();
-  let done = 0;
-  while (performance.now() - start < seconds * 1000) {
-    await evaluator.evaluate(planes, batch);
-    done += batch;
-  }
-  return (done * 1000) / (performance.now() - start);
+  return async (ms) => {
+    const start = performance.now();
+    let done = 0;
+    while (performance.now() - start < ms) {
+      await evaluator.evaluate(planes, batch);
+      done += batch;
+    }
+    return done;
+  };
 }
 
-async function inThreadRate(evaluator: Evaluator, positions: GameSpec[], batch: number, seconds: number): Promise<number> {
-  const { gameFromSpec } = await import('../src/search/game-spec.js');
+function inThreadSlice(evaluator: Evaluator, positions: GameSpec[], batch: number): Slice {
   const games = positions.map(gameFromSpec);
   const search = new MctsSearch(evaluator, { batchSize: batch, seed: 1, treeReuse: false });
-  await search.run(games[0]!, { visits: 200 }); // warm-up
-  const start = performance.now();
-  let visits = 0;
-  for (let i = 0; performance.now() - start < seconds * 1000; i++) {
-    visits += (await search.run(games[i % games.length]!, { visits: VISITS_PER_SEARCH })).stats.playouts;
-  }
-  return (visits * 1000) / (performance.now() - start);
+  let next = 0;
+  return async (ms) => {
+    const start = performance.now();
+    let visits = 0;
+    while (performance.now() - start < ms) visits += (await search.run(games[next++ % games.length]!, { visits: VISITS_PER_SEARCH })).stats.playouts;
+    return visits;
+  };
 }
 
-async function poolRate(workers: number, source: EvaluatorSource, positions: GameSpec[], batch: number, seconds: number): Promise<number> {
-  const pool = new SearchPool({ workers, evaluator: source });
-  try {
-    const params = { batchSize: batch, treeReuse: false, lanes: source.kind === 'shared' ? 2 : 1 };
-    // Warm-up: every worker builds its evaluator and compiles the search.
-    await Promise.all(Array.from({ length: workers }, (_, i) => pool.search(positions[i % positions.length]!, { visits: 100 }, params)));
+async function poolSlice(pool: SearchPool, positions: GameSpec[], batch: number, lanes: number): Promise<Slice> {
+  const params = { batchSize: batch, treeReuse: false, lanes };
+  let next = 0;
+  // Every worker builds its evaluator before timing starts.
+  await Promise.all(Array.from({ length: pool.workers }, (_, i) => pool.search(positions[i % positions.length]!, { visits: 50 }, params)));
+  return async (ms) => {
     const start = performance.now();
     let visits = 0;
     await Promise.all(
-      Array.from({ length: workers }, async (_, w) => {
-        for (let i = w; performance.now() - start < seconds * 1000; i += workers) {
+      Array.from({ length: pool.workers }, async () => {
+        while (performance.now() - start < ms) {
+          const i = next++;
           visits += (await pool.search(positions[i % positions.length]!, { visits: VISITS_PER_SEARCH }, { ...params, seed: i })).stats.playouts;
         }
       }),
     );
-    return (visits * 1000) / (performance.now() - start);
-  } finally {
-    await pool.close();
-  }
+    return visits;
+  };
+}
+
+/** An evaluator that costs nothing: uniform priors and small fixed values, outputs allocated once. */
+function freeNet(info: NetInfo, batch: number): Evaluator {
+  const actions = info.boardSize * info.boardSize + 1;
+  const policy = new Float32Array(batch * actions).fill(1 / actions);
+  const value = Float32Array.from({ length: batch }, (_, i) => ((i * 37) % 11) / 50 - 0.1);
+  return { info, evaluate: async () => ({ policy, value }), dispose: async () => {} };
 }
