@@ -4,12 +4,20 @@
  * uniformly random light playouts. Prints µs per rollout step and rollouts per second.
  * AlphaGo (Silver et al. 2016): ~2 µs per step, ~1,000 full 19x19 rollouts/s per CPU thread.
  * The policy is models/rollout-policy.json when present (else hand-set tactical weights).
+ * Times are this process's CPU time (user + system), not wall time, so figures stay comparable on a
+ * machine shared with other jobs; on an idle machine the two agree.
  */
 import { existsSync } from 'node:fs';
 import { Board, Rng, randomPlayout } from '../engine/index.js';
 import { Rollout } from '../src/lee/rollout.js';
 import { RolloutPolicy, defaultRolloutPolicy } from '../src/lee/rollout-policy.js';
 import { printTable } from './table.js';
+
+/** CPU milliseconds used by this process so far. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
 
 export async function run(args: string[]): Promise<void> {
   const policyArg = args.indexOf('--policy');
@@ -38,23 +46,23 @@ export async function run(args: string[]): Promise<void> {
     ends.passes = ends.repetition = ends.cap = 0;
     let rollouts = 0;
     let steps = 0;
-    let t0 = performance.now();
+    let t0 = cpuMs();
     let deadline = t0 + seconds * 1000;
-    while (performance.now() < deadline) {
+    while (cpuMs() < deadline) {
       for (let i = 0; i < 10; i++) {
         steps += once();
         rollouts++;
       }
     }
-    const elapsed = (performance.now() - t0) / 1000;
+    const elapsed = (cpuMs() - t0) / 1000;
     // The per-rollout set-up (every weight computed from scratch) timed apart from the steps.
     const reps = 200;
-    t0 = performance.now();
+    t0 = cpuMs();
     for (let i = 0; i < reps; i++) {
       board.copyFrom(empty);
       rollout.start(board);
     }
-    const startUs = ((performance.now() - t0) * 1000) / reps;
+    const startUs = ((cpuMs() - t0) * 1000) / reps;
 
     // Uniform random light playouts for comparison.
     for (let i = 0; i < 100; i++) {
@@ -63,16 +71,16 @@ export async function run(args: string[]): Promise<void> {
     }
     let playouts = 0;
     let moves = 0;
-    t0 = performance.now();
+    t0 = cpuMs();
     deadline = t0 + seconds * 1000;
-    while (performance.now() < deadline) {
+    while (cpuMs() < deadline) {
       for (let i = 0; i < 20; i++) {
         board.copyFrom(empty);
         moves += randomPlayout(board, rng);
         playouts++;
       }
     }
-    const randomElapsed = (performance.now() - t0) / 1000;
+    const randomElapsed = (cpuMs() - t0) / 1000;
     const ms = elapsed * 1e6;
     rows.push({
       board: `${size}x${size}`,

@@ -98,10 +98,19 @@ describe('tactical features', () => {
     const a5Black = f.staticMask(board, v('A5', 5), BLACK);
     expect(has(a5Black, 'capture')).toBe(true);
     expect(has(a5Black, 'captureMany')).toBe(false); // one stone
-    // White A5 joins B5 and A4 into a chain whose only liberty is A3: no rescue, a self-atari.
-    const a5White = f.staticMask(board, v('A5', 5), WHITE);
-    expect(has(a5White, 'saveAtari')).toBe(false);
-    expect(has(a5White, 'selfAtariChain')).toBe(true);
+    // For White, A5 is an own eye-like point: never a rollout candidate.
+    expect(f.isCandidate(board, v('A5', 5), WHITE)).toBe(false);
+    expect(f.staticMask(board, v('A5', 5), WHITE)).toBe(-1);
+    // White C5 extends B5 (in atari) but the chain keeps one liberty, C4: no rescue, a self-atari.
+    const extend = boardFromDiagram(`
+      XO.X.
+      .X...
+      .....
+      .....
+      .....`);
+    const c5White = f.staticMask(extend, v('C5', 5), WHITE);
+    expect(has(c5White, 'saveAtari')).toBe(false);
+    expect(has(c5White, 'selfAtariChain')).toBe(true);
     // D4 for White: black B4-C4-C5 has liberties D5, D4: playing D4 puts it in atari.
     expect(has(f.staticMask(board, v('D4', 5), WHITE), 'atari')).toBe(true);
     // D4 for Black extends the 2-liberty chain: not a self-atari, nothing to save.

@@ -8,7 +8,7 @@
  *   stones the previous move captured.
  * Both the trainer and the rollout call these same functions, so what is learnt is what is played.
  */
-import { EMPTY, PASS, type Move, type StoneColor } from '../../engine/color.js';
+import { BLACK, EMPTY, PASS, WHITE, type Move, type StoneColor } from '../../engine/color.js';
 import type { Board } from '../../engine/board.js';
 import { LibertyCounter } from './liberties-after.js';
 import {
@@ -67,46 +67,108 @@ export class RolloutFeatures {
     return board.stones[p] === EMPTY && !board.isEyeLike(p, color) && board.hasLibertyAfter(p, color);
   }
 
-  /** Static feature mask of the candidate p for `color`; also sets `pattern3`. */
+  /** Static feature mask of the candidate p for `color` (-1 when p is not a candidate); sets `pattern3`. */
   staticMask(board: Board, p: number, color: StoneColor): number {
+    this.computeStatic(board, p, color === BLACK, color === WHITE);
+    this.pattern3 = this.pattern3Of[color]!;
+    return this.maskOf[color]!;
+  }
+
+  /**
+   * Static masks and 3x3 codes of the empty point p for both colours in one pass over its neighbours (the
+   * rollout's hot path): `maskOf[c]` and `pattern3Of[c]` for c = BLACK, WHITE; maskOf[c] is -1 where p is
+   * not a candidate for c.
+   */
+  staticMasks(board: Board, p: number): void {
+    this.computeStatic(board, p, true, true);
+  }
+
+  /** Index by colour (1, 2); results of staticMasks. */
+  readonly maskOf = new Int32Array(3);
+  readonly pattern3Of = new Int32Array(3);
+
+  private computeStatic(board: Board, p: number, forBlack: boolean, forWhite: boolean): void {
     const stones = board.stones;
     const ring = this.geometry.ring8;
     const base = p * 8;
-    let code = 0;
-    let mask = 0;
-    let capturedStones = 0;
-    let firstCaptureHead = -1;
-    let ownInAtari = false;
-    let ownNeighbour = false;
+    let codeB = 0;
+    let codeW = 0;
+    // Per colour c: stones c would capture, whether c has a neighbour / one in atari, whether c gives atari.
+    let captureB = 0;
+    let captureW = 0;
+    let captureHeadB = -1;
+    let captureHeadW = -1;
+    let neighbourB = false;
+    let neighbourW = false;
+    let inAtariB = false;
+    let inAtariW = false;
+    let atariB = false;
+    let atariW = false;
     for (let i = 0; i < 8; i++) {
       const q = ring[base + i]!;
+      const shift = 3 * i;
       if (q < 0) {
-        code |= STATE_OFF << (3 * i);
+        codeB |= STATE_OFF << shift;
+        codeW |= STATE_OFF << shift;
         continue;
       }
       const s = stones[q]!;
       if (s === EMPTY) continue;
       const libs = board.liberties(q);
       const bucket = libs >= 3 ? 2 : libs - 1;
-      const own = s === color;
-      code |= ((own ? STATE_OWN : STATE_OPPONENT) + bucket) << (3 * i);
-      if ((i & 1) === 0) continue; // diagonal: pattern only
-      if (own) {
-        ownNeighbour = true;
-        if (libs === 1) ownInAtari = true;
-      } else if (libs === 1) {
-        const head = board.chainId(q);
-        if (head !== firstCaptureHead) {
+      const orthogonal = (i & 1) === 1;
+      if (s === BLACK) {
+        codeB |= (STATE_OWN + bucket) << shift;
+        codeW |= (STATE_OPPONENT + bucket) << shift;
+        if (!orthogonal) continue;
+        neighbourB = true;
+        if (libs === 1) {
+          inAtariB = true;
           // Only the first captured chain is de-duplicated: a double count can only happen once two
           // chains are captured, when "two or more stones" already holds.
-          capturedStones += board.chainLength(q);
-          if (firstCaptureHead < 0) firstCaptureHead = head;
+          const head = board.chainId(q);
+          if (head !== captureHeadW) {
+            captureW += board.chainLength(q);
+            if (captureHeadW < 0) captureHeadW = head;
+          }
+        } else if (libs === 2) {
+          atariW = true;
         }
-      } else if (libs === 2) {
-        mask |= 1 << FEATURE.atari;
+      } else {
+        codeB |= (STATE_OPPONENT + bucket) << shift;
+        codeW |= (STATE_OWN + bucket) << shift;
+        if (!orthogonal) continue;
+        neighbourW = true;
+        if (libs === 1) {
+          inAtariW = true;
+          const head = board.chainId(q);
+          if (head !== captureHeadB) {
+            captureB += board.chainLength(q);
+            if (captureHeadB < 0) captureHeadB = head;
+          }
+        } else if (libs === 2) {
+          atariB = true;
+        }
       }
     }
-    this.pattern3 = code;
+    this.pattern3Of[BLACK] = codeB;
+    this.pattern3Of[WHITE] = codeW;
+    this.maskOf[BLACK] =
+      forBlack && this.isCandidate(board, p, BLACK) ? this.finishMask(board, p, BLACK, captureB, neighbourB, inAtariB, atariB) : -1;
+    this.maskOf[WHITE] =
+      forWhite && this.isCandidate(board, p, WHITE) ? this.finishMask(board, p, WHITE, captureW, neighbourW, inAtariW, atariW) : -1;
+  }
+
+  private finishMask(
+    board: Board,
+    p: number,
+    color: StoneColor,
+    capturedStones: number,
+    ownNeighbour: boolean,
+    ownInAtari: boolean,
+    givesAtari: boolean,
+  ): number {
+    let mask = givesAtari ? 1 << FEATURE.atari : 0;
     if (capturedStones > 0) {
       mask |= 1 << FEATURE.capture;
       if (capturedStones >= 2) mask |= 1 << FEATURE.captureMany;

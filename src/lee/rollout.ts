@@ -41,10 +41,10 @@ export class Rollout {
   private readonly weights: Float64Array;
   /** rowSums[(color - 1) * size + row]. */
   private readonly rowSums: Float64Array;
-  /** Bit (color) set when p's weight for that colour is stale; the lists hold the stale points. */
+  /** Points whose weights are stale (both colours are refreshed together: one pass over the neighbours). */
   private readonly dirty: Uint8Array;
   private readonly dirtyList: Int32Array;
-  private readonly dirtyCount = new Int32Array(3);
+  private dirtyCount = 0;
   private readonly captured: Int32Array;
   private capturedCount = 0;
   private readonly walkedHeads = new Int32Array(64);
@@ -82,7 +82,7 @@ export class Rollout {
     this.weights = new Float64Array(2 * this.area);
     this.rowSums = new Float64Array(2 * size);
     this.dirty = new Uint8Array(this.area);
-    this.dirtyList = new Int32Array(3 * this.area);
+    this.dirtyList = new Int32Array(this.area);
     this.captured = new Int32Array(this.area);
     this.refreshWeights();
   }
@@ -115,11 +115,8 @@ export class Rollout {
     this.board = board;
     this.nakadeVital = nakadeVital;
     this.dirty.fill(0);
-    this.dirtyCount.fill(0);
-    for (let p = 0; p < this.area; p++) {
-      this.weights[p] = this.staticWeight(p, BLACK);
-      this.weights[this.area + p] = this.staticWeight(p, WHITE);
-    }
+    this.dirtyCount = 0;
+    for (let p = 0; p < this.area; p++) this.refresh(p);
     this.resum();
   }
 
@@ -165,7 +162,7 @@ export class Rollout {
   selectMove(rng: Rng): Move {
     const board = this.bound();
     const color = board.toPlay;
-    this.flush(color);
+    this.flush();
     this.tempCount = 0;
     this.applyResponse(board, color);
     if (board.koPoint >= 0 && board.koColor === color) this.setTemp(board.koPoint, color, 0);
@@ -231,20 +228,16 @@ export class Rollout {
 
   /** The current weight of p for `color` (0 for non-candidates), after refreshing stale points. For tests. */
   weightOf(p: number, color: StoneColor): number {
-    this.flush(color);
+    this.flush();
     return this.weights[(color - 1) * this.area + p]!;
   }
 
   /** exp(static score) of p for `color`, or 0 when p is not a candidate. Computed from scratch. */
   staticWeight(p: number, color: StoneColor): number {
     const board = this.bound();
-    const features = this.features;
-    if (!features.isCandidate(board, p, color)) return 0;
-    let mask = features.staticMask(board, p, color);
-    const id = this.policy.pattern3Index.get(features.pattern3);
-    let w = id >= 0 ? this.expPattern3[id]! : 1;
-    for (let bit = 0; mask !== 0; mask >>>= 1, bit++) if (mask & 1) w *= this.expScalar[bit]!;
-    return w;
+    if (board.stones[p] !== EMPTY) return 0;
+    const mask = this.features.staticMask(board, p, color);
+    return this.weightFromFeatures(mask, this.features.pattern3);
   }
 
   // ------------------------------------------------------------------ internals
@@ -280,23 +273,42 @@ export class Rollout {
   }
 
   private markDirty(p: number): void {
-    const d = this.dirty[p]!;
-    if (d === 3) return;
-    if ((d & BLACK) === 0) this.dirtyList[BLACK * this.area + this.dirtyCount[BLACK]!++] = p;
-    if ((d & WHITE) === 0) this.dirtyList[WHITE * this.area + this.dirtyCount[WHITE]!++] = p;
-    this.dirty[p] = 3;
+    if (this.dirty[p] !== 0) return;
+    this.dirty[p] = 1;
+    this.dirtyList[this.dirtyCount++] = p;
   }
 
-  private flush(color: StoneColor): void {
-    const n = this.dirtyCount[color]!;
-    const base = color * this.area;
-    const clear = ~color;
+  private flush(): void {
+    const n = this.dirtyCount;
     for (let i = 0; i < n; i++) {
-      const p = this.dirtyList[base + i]!;
-      this.dirty[p]! &= clear;
-      this.setWeight(p, color, this.staticWeight(p, color));
+      const p = this.dirtyList[i]!;
+      this.dirty[p] = 0;
+      this.refresh(p);
     }
-    this.dirtyCount[color] = 0;
+    this.dirtyCount = 0;
+  }
+
+  /** Recomputes p's weights for both colours. */
+  private refresh(p: number): void {
+    const board = this.board!;
+    if (board.stones[p] !== EMPTY) {
+      this.setWeight(p, BLACK, 0);
+      this.setWeight(p, WHITE, 0);
+      return;
+    }
+    const features = this.features;
+    features.staticMasks(board, p);
+    this.setWeight(p, BLACK, this.weightFromFeatures(features.maskOf[BLACK]!, features.pattern3Of[BLACK]!));
+    this.setWeight(p, WHITE, this.weightFromFeatures(features.maskOf[WHITE]!, features.pattern3Of[WHITE]!));
+  }
+
+  /** exp(score) from a static mask (-1: not a candidate, weight 0) and a 3x3 code. */
+  private weightFromFeatures(mask: number, pattern3: number): number {
+    if (mask < 0) return 0;
+    const id = this.policy.pattern3Index.get(pattern3);
+    let w = id >= 0 ? this.expPattern3[id]! : 1;
+    for (let bit = 0; mask !== 0; mask >>>= 1, bit++) if (mask & 1) w *= this.expScalar[bit]!;
+    return w;
   }
 
   /** Marks the empty points of p's 3x3 neighbourhood stale. */
