@@ -228,10 +228,11 @@ export class MctsSearch {
     let stop = false;
     const shouldStop = (): boolean => {
       if (stop) return true;
-      if (options.signal?.aborted) return true;
       if (root.visits >= targetVisits) return true;
-      // Time is only checked once the root has a value, so a move can always be chosen.
-      if (root.visits > 0 && performance.now() >= deadline) return true;
+      // Time and aborts count only once the root has a value, so a move can always be chosen.
+      if (root.visits === 0) return false;
+      if (options.signal?.aborted) return true;
+      if (performance.now() >= deadline) return true;
       if (p.earlyStop && this.decided(root, this.remainingVisits(root, targetVisits, deadline, start, reusedVisits))) return true;
       return false;
     };
