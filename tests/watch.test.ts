@@ -439,6 +439,27 @@ describe('watch server', () => {
     expect((await fetch(new URL('/nope', server.url))).status).toBe(404);
     expect((await fetch(server.url, { method: 'POST', body: 'x' })).status).toBe(405);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect((await fetch(new URL('/', server.url.replace('127.0.0.1', 'localhost')))).status).toBe(200);
+  });
+
+  it('answers only to loopback host names when bound to loopback (no DNS rebinding)', async () => {
+    const { server } = await serve();
+    const { request } = await import('node:http');
+    const statusWithHost = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/games', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await statusWithHost(`evil.example:${server.port}`)).toBe(421);
+    expect(await statusWithHost(`127.0.0.1:${server.port}`)).toBe(200);
+    expect(await statusWithHost('localhost')).toBe(200);
+    const ws = new TestClient(server.viewerSocketUrl, { headers: { host: 'evil.example' } });
+    cleanups.push(() => ws.ws.terminate());
+    await expect(ws.closed()).resolves.toBe(1006);
   });
 });
 

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { refusal, type Role } from './access.js';
+import { isLoopbackAddress, refusal, type Role } from './access.js';
 import { WATCH_PATHS, WATCH_SERVER_DEFAULTS, type WatchServerConfig } from './config.js';
 import type { WatchEvent, WatchHub } from './hub.js';
 import {
@@ -203,8 +203,13 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
       try {
         handleViewerMessage(session, msg);
       } catch (err) {
-        if (!(err instanceof ProtocolError)) throw err;
-        session.refuse(err, 'gameId' in msg && typeof msg.gameId === 'string' ? msg.gameId : undefined);
+        if (err instanceof ProtocolError) {
+          session.refuse(err, 'gameId' in msg && typeof msg.gameId === 'string' ? msg.gameId : undefined);
+          return;
+        }
+        // A bug of ours must cost one connection, not the server and the games it carries.
+        console.error('watch: error handling a viewer message:', err);
+        ws.close(1011, 'internal error');
       }
     });
     session.send(hello('viewer'));
@@ -234,6 +239,11 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
 
   const handleHttp = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!hostAllowed(req)) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('unexpected Host header\n');
+      return;
+    }
     const send = (status: number, type: string, body: string, extra: Record<string, string> = {}) => {
       res.writeHead(status, {
         'Content-Type': type,
@@ -273,6 +283,17 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
     });
   };
 
+  /**
+   * A loopback server answers only to loopback names: a web page that rebinds its own DNS name to
+   * 127.0.0.1 (DNS rebinding) then cannot read the games through the user's browser.
+   */
+  const loopbackOnly = isLoopbackAddress(config.host) || config.host === 'localhost';
+  const hostAllowed = (req: IncomingMessage): boolean => {
+    if (!loopbackOnly) return true;
+    const host = (req.headers.host ?? '').toLowerCase().replace(/:\d+$/, '');
+    return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  };
+
   const server = createServer(handleHttp);
   server.on('clientError', (_err, socket) => socket.destroy());
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -283,6 +304,11 @@ export async function startWatchServer(options: WatchServerOptions, hub: WatchHu
     if (role === null) {
       stats.refusedConnections++;
       refuseUpgrade(socket, 404, 'Not Found');
+      return;
+    }
+    if (!hostAllowed(req)) {
+      stats.refusedConnections++;
+      refuseUpgrade(socket, 421, 'Misdirected Request');
       return;
     }
     if (viewers.size + publishers.size >= config.maxConnections) {
