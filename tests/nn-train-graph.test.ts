@@ -5,6 +5,7 @@ import { defaultNetConfig } from '../src/nn/config.js';
 import { createEvaluator } from '../src/nn/create-evaluator.js';
 import { createNet, type PolicyValueNet } from '../src/nn/model.js';
 import { buildTrainGraph, TRAIN_INPUT, TRAIN_LOSS, type TrainGraph } from '../src/nn/train-graph.js';
+import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
 import { OnnxTrainer, readTrainState, toGraphLayout, toTfjsLayout } from '../src/nn/trainer.js';
 
 const size = 4;
@@ -158,5 +159,31 @@ describe('ONNX training graph', () => {
     expect(maxAbsDiff(afterOut.value, beforeOut.value)).toBeGreaterThan(1e-3);
     await expect(trainer.step(data.planes, data.policy, data.value, 0, 0.1)).rejects.toThrow(/count must be a positive integer/);
     await trainer.dispose();
+  });
+
+  it('OnnxTrainer and TfjsTrainer (tfjs cpu autodiff) agree step for step', async () => {
+    const onnxNet = createNet(config, { seed: 31 });
+    const tfjsNet = createNet(config, { seed: 31 });
+    const onnx = await OnnxTrainer.create(onnxNet, { l2: 1e-3, momentum: 0.9, threads: 1 });
+    const reference = await TfjsTrainer.create(tfjsNet, 'cpu', { l2: 1e-3, momentum: 0.9 });
+    for (let step = 0; step < 4; step++) {
+      const data = trainingBatch(100 + step);
+      const a = await onnx.step(data.planes, data.policy, data.value, batch, 0.05);
+      const b = await reference.step(data.planes, data.policy, data.value, batch, 0.05);
+      expect(a.policy).toBeCloseTo(b.policy, 4);
+      expect(a.value).toBeCloseTo(b.value, 4);
+      expect(a.l2).toBeCloseTo(b.l2, 5);
+    }
+    onnx.writeBack(onnxNet);
+    reference.writeBack(tfjsNet);
+    expect(onnxNet.trainingSteps).toBe(4);
+    expect(tfjsNet.trainingSteps).toBe(4);
+    const wa = onnxNet.model.getWeights();
+    const wb = tfjsNet.model.getWeights();
+    let worst = 0;
+    wa.forEach((w, i) => (worst = Math.max(worst, maxAbsDiff(w.dataSync(), wb[i]!.dataSync()))));
+    expect(worst).toBeLessThan(1e-4);
+    await onnx.dispose();
+    await reference.dispose();
   });
 });

@@ -113,11 +113,24 @@ export interface StepLosses {
   l2: number;
 }
 
+/** One optimizer step per call; implemented on onnxruntime (OnnxTrainer) and tfjs (TfjsTrainer). */
+export interface Trainer {
+  readonly stepCount: number;
+  /**
+   * One SGD step on `count` positions: planes as in evaluator.ts, `policy` count×(area+1) target
+   * distributions, `value` count outcomes in [-1, 1] for the side to move. Returns the losses before the step.
+   */
+  step(planes: Float32Array, policy: Float32Array, value: Float32Array, count: number, lr: number): Promise<StepLosses>;
+  /** Puts the trained weights into `net.model` (what gets saved) and adds the steps to `net.trainingSteps`. */
+  writeBack(net: PolicyValueNet): void;
+  dispose(): Promise<void>;
+}
+
 export interface OnnxTrainerOptions extends Partial<TrainGraphOptions> {
   threads?: number;
 }
 
-export class OnnxTrainer {
+export class OnnxTrainer implements Trainer {
   private steps = 0;
   private disposed = false;
 
