@@ -147,6 +147,8 @@ export function connectPublisher(url: string, options: PublisherOptions = {}): R
       report(err.message);
       firstAttempt?.reject(err);
       firstAttempt = null;
+      // Refused (token, origin, path): retrying cannot help. Server trouble (5xx): it may come back.
+      if (res.statusCode !== undefined && res.statusCode >= 400 && res.statusCode < 500) closed = true;
       ws.terminate();
     });
     ws.on('error', (err) => {
