@@ -31,7 +31,7 @@
  * shard whose checksum or structure is wrong is reported and skipped by loadShards.
  */
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StoneColor } from '../engine/color.js';
 import { writeFileAtomic } from './atomic.js';
@@ -256,6 +256,32 @@ export function readShard(path: string): ShardData {
     throw new ShardError(path, `cannot read: ${(e as Error).message}`);
   }
   return decodeShard(path, file);
+}
+
+/** Reads only a shard's header (no checksum: for counting games and positions cheaply). Null if unreadable. */
+export function readShardHeader(path: string): ShardHeader | null {
+  try {
+    const fd = openSync(path, 'r');
+    const head = new Uint8Array(SHARD_HEADER_BYTES);
+    const n = readSync(fd, head, 0, SHARD_HEADER_BYTES, 0);
+    closeSync(fd);
+    if (n < SHARD_HEADER_BYTES) return null;
+    const view = new DataView(head.buffer);
+    if (view.getUint32(0, true) !== SHARD_MAGIC) return null;
+    const boardSize = view.getUint8(6);
+    const historyLength = view.getUint8(8);
+    return {
+      version: view.getUint16(4, true),
+      boardSize,
+      featureSet: FEATURE_SET_CODES[view.getUint8(7)] ?? 'zero',
+      historyLength,
+      gameCount: view.getUint16(10, true),
+      recordCount: view.getUint32(12, true),
+      recordSize: view.getUint32(16, true),
+    };
+  } catch {
+    return null;
+  }
 }
 
 function hex(x: number): string {

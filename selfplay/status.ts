@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { generationName, type RunDir } from './run-dir.js';
 import { readGatingRecords, promotionChain } from './run-plots.js';
 import { formatWinRate } from './elo.js';
-import { listShardFiles } from './shards.js';
+import { listShardFiles, readShardHeader } from './shards.js';
 
 export interface GenerationStatus {
   generation: number;
@@ -47,8 +47,10 @@ export function runStatus(run: RunDir): RunStatus {
     const sp = metrics.filter((m) => m.kind === 'selfplay' && m.generation === g);
     const tr = metrics.filter((m) => m.kind === 'train' && m.generation === g);
     const shardFiles = listShardFiles(run.shardsDir(g));
-    const games = sp.reduce((n, m) => n + Number(m.games ?? 0), 0);
-    const positions = sp.reduce((n, m) => n + Number(m.positions ?? 0), 0);
+    // Counted from the shard headers: a resumed self-play phase logs only the games of its last stretch.
+    const headers = shardFiles.map(readShardHeader);
+    const games = headers.reduce((n, h) => n + (h?.gameCount ?? 0), 0);
+    const positions = headers.reduce((n, h) => n + (h?.recordCount ?? 0), 0);
     const would = sp.reduce((n, m) => n + Number(m.wouldResign ?? 0), 0);
     const falseR = sp.reduce((n, m) => n + Number(m.falseResignations ?? 0), 0);
     const lastTrain = tr[tr.length - 1];
