@@ -594,7 +594,7 @@ describe('publisher ownership', () => {
 });
 
 describe.skipIf(externalAddress === undefined)('beyond loopback', () => {
-  it('asks non-loopback viewers for the token, page and websocket alike', async () => {
+  it('asks non-loopback viewers for the token for game data; the page itself is public', async () => {
     const { server } = await serve({ host: '0.0.0.0', token: 'sesame' });
     const base = `http://${externalAddress}:${server.port}`;
     // The page is public (no game data in it); the data is not.
