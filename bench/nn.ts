@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|raw|batched|train] [batch=1,8] [threads=N] [seconds=S] [limit=S]`
+ * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|wasm-layers|cpu-layers|raw|batched|train] [batch=1,8] [threads=N] [seconds=S] [limit=S]`
  *
  * Positions/s of the policy-value net per backend and batch size, for 9x9 6x64 and 19x19 10x128 (random
  * weights, random positions), and in the same run:
@@ -42,7 +42,7 @@ function parseArgs(args: string[]): Options {
   let threads = availableParallelism();
   let seconds = 1.5;
   let slowLimit = 10;
-  const knownPaths = ['raw', ...BACKEND_NAMES, 'batched', 'train'];
+  const knownPaths = ['raw', ...BACKEND_NAMES, 'wasm-layers', 'cpu-layers', 'batched', 'train'];
   for (const a of args) {
     if (a === '9' || a === '19') sizes.push(Number(a));
     else if (knownPaths.includes(a)) paths.push(a);
@@ -55,7 +55,7 @@ function parseArgs(args: string[]): Options {
   if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench nn: batch sizes must be positive integers');
   return {
     sizes: sizes.length ? sizes : [9, 19],
-    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'wasm', 'cpu', 'tensorflow', 'webgpu', 'train'],
+    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'wasm', 'wasm-layers', 'cpu', 'tensorflow', 'webgpu', 'train'],
     batches,
     threads,
     seconds,
@@ -138,25 +138,27 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
       await benchTraining(net, o, label, rows);
       continue;
     }
-    const backend = path as BackendName;
+    // 'wasm-layers' / 'cpu-layers': the tfjs layers model instead of the fused forward pass.
+    const layers = path.endsWith('-layers');
+    const backend = (layers ? path.slice(0, -'-layers'.length) : path) as BackendName;
     const probe = await probeBackend(backend);
     if (!probe.available) {
-      rows.push({ net: label, path: backend, batch: 0, note: `unavailable: ${probe.reason ?? ''}`.slice(0, 110) });
+      rows.push({ net: label, path, batch: 0, note: `unavailable: ${probe.reason ?? ''}`.slice(0, 110) });
       continue;
     }
-    const evaluator: Evaluator = await createEvaluator({ model: net, backend, threads: o.threads });
+    const evaluator: Evaluator = await createEvaluator({ model: net, backend, threads: o.threads, tfjsGraph: layers ? 'layers' : 'fused' });
     let perPositionS = 0;
     for (const batch of o.batches) {
       const predicted = perPositionS * batch;
       if (predicted > o.slowLimit) {
-        rows.push({ net: label, path: backend, batch, note: `skipped (~${predicted.toFixed(0)} s per call)` });
+        rows.push({ net: label, path, batch, note: `skipped (~${predicted.toFixed(0)} s per call)` });
         continue;
       }
       // Slow paths: one timed call is enough (and the warm-up already tells us its cost).
       const seconds = predicted > 1 ? 0 : o.seconds;
       const t = await time(() => evaluator.evaluate(planes, batch), seconds);
       perPositionS = Math.max(perPositionS, t.ms / 1000 / batch);
-      rows.push({ net: label, path: backend, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
+      rows.push({ net: label, path, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
     }
     await evaluator.dispose();
   }

@@ -42,7 +42,8 @@ describe('backend parity against tfjs cpu', () => {
     net = createNet(config, { seed: 1234 });
     dir = await mkdtemp(join(tmpdir(), 'tengen-nn-'));
     await saveNet(net, dir);
-    reference = await createEvaluator({ model: net, backend: 'cpu' });
+    // The reference: the tfjs layers model itself on the cpu backend.
+    reference = await createEvaluator({ model: net, backend: 'cpu', tfjsGraph: 'layers' });
   });
   afterAll(async () => {
     await reference.dispose();
@@ -66,14 +67,19 @@ describe('backend parity against tfjs cpu', () => {
 
   for (const backend of ['onnx', 'wasm', 'cpu', 'tensorflow', 'webgpu'] as BackendName[]) {
     for (const source of ['model', 'modelDir'] as const) {
-      it(`${backend} (from ${source}) matches cpu within 1e-4`, async (ctx) => {
+      // tfjs backends run the fused forward pass by default: parity-test it and the layers model.
+      const graphs = backend === 'onnx' ? ([undefined] as const) : source === 'model' ? (['fused', 'layers'] as const) : (['fused'] as const);
+      for (const tfjsGraph of graphs) {
+      it(`${backend}${tfjsGraph ? ` ${tfjsGraph}` : ''} (from ${source}) matches cpu within 1e-4`, async (ctx) => {
         const probe = await probeBackend(backend);
         if (!probe.available) {
           if (backend === 'onnx' || backend === 'wasm' || backend === 'cpu') throw new Error(probe.reason);
           ctx.skip();
         }
         const expected = await reference.evaluate(planes, count);
-        const evaluator = await createEvaluator(source === 'model' ? { model: net, backend, threads: 1 } : { modelDir: dir, backend, threads: 1 });
+        const evaluator = await createEvaluator(
+          source === 'model' ? { model: net, backend, threads: 1, tfjsGraph } : { modelDir: dir, backend, threads: 1, tfjsGraph },
+        );
         try {
           expect(evaluator.backend).toBe(backend);
           // Longer input than needed: only `count` positions are read.
@@ -90,6 +96,7 @@ describe('backend parity against tfjs cpu', () => {
           await evaluator.dispose();
         }
       });
+      }
     }
   }
 

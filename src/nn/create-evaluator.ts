@@ -17,7 +17,7 @@ import { loadNet, metadataConfig, readOnnxModel } from './model-io.js';
 import { netInfo, type PolicyValueNet } from './model.js';
 import { exportOnnx } from './onnx-export.js';
 import { loadOnnxRuntime, OnnxEvaluator } from './onnx-evaluator.js';
-import { TfjsEvaluator } from './tfjs-evaluator.js';
+import { TfjsEvaluator, type TfjsGraph } from './tfjs-evaluator.js';
 import { BackendUnavailableError, initTfjsBackend, probeWebgpuAdapter, withTfjsBackend } from './tfjs-runtime.js';
 
 export interface CreateEvaluatorOptions {
@@ -30,6 +30,8 @@ export interface CreateEvaluatorOptions {
   threads?: number;
   /** onnx: let idle threads spin (default true); see OnnxSessionOptions. */
   allowSpinning?: boolean;
+  /** tfjs backends: 'fused' forward pass (default) or the 'layers' model itself (the reference). */
+  tfjsGraph?: TfjsGraph;
   /** Batch size used when `auto` has to time candidates. */
   autoBatch?: number;
 }
@@ -60,10 +62,10 @@ async function createOn(backend: BackendName, options: CreateEvaluatorOptions): 
     return OnnxEvaluator.create(exportOnnx(net.model, net.config), netInfo(net.config), { threads: options.threads, allowSpinning: options.allowSpinning });
   }
   await initTfjsBackend(backend);
-  if (options.model !== undefined) return TfjsEvaluator.create(options.model, backend);
+  if (options.model !== undefined) return TfjsEvaluator.create(options.model, backend, options.tfjsGraph);
   const net = await withTfjsBackend(backend, () => loadNet(options.modelDir!));
   try {
-    return await TfjsEvaluator.create(net, backend);
+    return await TfjsEvaluator.create(net, backend, options.tfjsGraph);
   } finally {
     await withTfjsBackend(backend, () => net.model.dispose());
   }

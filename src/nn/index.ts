@@ -8,7 +8,7 @@ export * from './model-io.js';
 export { exportOnnx, ONNX_INPUT, ONNX_POLICY, ONNX_VALUE } from './onnx-export.js';
 export { createEvaluator, probeBackend, measureRate, type CreateEvaluatorOptions, type BackendEvaluator } from './create-evaluator.js';
 export { OnnxEvaluator, createOnnxSession, loadOnnxRuntime } from './onnx-evaluator.js';
-export { TfjsEvaluator } from './tfjs-evaluator.js';
+export { TfjsEvaluator, type TfjsGraph } from './tfjs-evaluator.js';
 export { BackendUnavailableError } from './tfjs-runtime.js';
 export * from './batching.js';
 export * from './remote.js';
