@@ -16,10 +16,11 @@ import { BatchingEvaluator } from '../src/nn/batching.js';
 import { defaultNetConfig, type NetConfig } from '../src/nn/config.js';
 import { createEvaluator, probeBackend } from '../src/nn/create-evaluator.js';
 import { BACKEND_NAMES, planesPerPosition, type BackendName, type Evaluator } from '../src/nn/evaluator.js';
-import { createNet, netInfo } from '../src/nn/model.js';
+import { cloneModel, createNet, netInfo } from '../src/nn/model.js';
 import { createOnnxSession, loadOnnxRuntime } from '../src/nn/onnx-evaluator.js';
 import { exportOnnx, ONNX_INPUT } from '../src/nn/onnx-export.js';
-import { OnnxTrainer } from '../src/nn/trainer.js';
+import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
+import { OnnxTrainer, type Trainer } from '../src/nn/trainer.js';
 
 type Row = { net: string; path: string; batch: number; rate?: number; msPerCall?: number; note?: string };
 
@@ -164,27 +165,40 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
   }
 }
 
-/** SGD steps on the ONNX training graph (forward + backward + update in one session.run). */
+/**
+ * SGD steps: the ONNX training graph (forward + backward + update in one session.run), and tfjs autodiff
+ * on a GPU tfjs backend (webgpu, tensorflow) where one is available.
+ */
 async function benchTraining(net: ReturnType<typeof createNet>, o: Options, label: string, rows: Row[]): Promise<void> {
   const info = netInfo(net.config);
   const fp = planesPerPosition(info);
   const actions = info.boardSize * info.boardSize + 1;
-  const trainer = await OnnxTrainer.create(net, { threads: o.threads });
-  let perPositionS = 0;
-  for (const batch of o.batches) {
-    const predicted = perPositionS * batch;
-    if (predicted > o.slowLimit) {
-      rows.push({ net: label, path: 'onnx training step', batch, note: `skipped (~${predicted.toFixed(0)} s per step)` });
-      continue;
+  const trainers: { path: string; make: () => Promise<Trainer> }[] = [{ path: 'onnx training step', make: () => OnnxTrainer.create(net, { threads: o.threads }) }];
+  for (const backend of ['webgpu', 'tensorflow'] as const) {
+    if ((await probeBackend(backend)).available) {
+      // TfjsTrainer trains the model in place: give it a copy so every row starts from the same weights.
+      const copy = { ...net, model: cloneModel(net.model, net.config) };
+      trainers.push({ path: `${backend} training step`, make: () => TfjsTrainer.create(copy, backend) });
     }
-    const planes = randomPlanes(batch * fp);
-    const policy = new Float32Array(batch * actions).fill(1 / actions);
-    const value = Float32Array.from({ length: batch }, (_, i) => (i % 2 ? 1 : -1));
-    const t = await time(() => trainer.step(planes, policy, value, batch, 1e-3), predicted > 1 ? 0 : o.seconds);
-    perPositionS = Math.max(perPositionS, t.ms / 1000 / batch);
-    rows.push({ net: label, path: 'onnx training step', batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
   }
-  await trainer.dispose();
+  for (const { path, make } of trainers) {
+    const trainer = await make();
+    let perPositionS = 0;
+    for (const batch of o.batches) {
+      const predicted = perPositionS * batch;
+      if (predicted > o.slowLimit) {
+        rows.push({ net: label, path, batch, note: `skipped (~${predicted.toFixed(0)} s per step)` });
+        continue;
+      }
+      const planes = randomPlanes(batch * fp);
+      const policy = new Float32Array(batch * actions).fill(1 / actions);
+      const value = Float32Array.from({ length: batch }, (_, i) => (i % 2 ? 1 : -1));
+      const t = await time(() => trainer.step(planes, policy, value, batch, 1e-3), predicted > 1 ? 0 : o.seconds);
+      perPositionS = Math.max(perPositionS, t.ms / 1000 / batch);
+      rows.push({ net: label, path, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms });
+    }
+    await trainer.dispose();
+  }
 }
 
 /** Alternates one call of each contender until each had ~`seconds` and MIN_SAMPLES calls; median per path. */
@@ -228,7 +242,7 @@ function printTable(rows: Row[]): void {
       r.batch === 0 ? '-' : String(r.batch),
       r.rate === undefined ? '-' : r.rate >= 100 ? r.rate.toFixed(0) : r.rate.toFixed(2),
       r.msPerCall === undefined ? '-' : r.msPerCall.toFixed(2),
-      r.rate !== undefined && base !== undefined && r.path !== 'raw onnxruntime' && r.path !== 'onnx training step' ? `${(r.rate / base).toFixed(2)}x` : '',
+      r.rate !== undefined && base !== undefined && r.path !== 'raw onnxruntime' && !r.path.endsWith('training step') ? `${(r.rate / base).toFixed(2)}x` : '',
       r.note ?? '',
     ];
   });
