@@ -34,6 +34,11 @@ export function defaultModelDir(size: number, modelsDir: string = packageModelsD
   return existsSync(join(dir, 'metadata.json')) ? dir : null;
 }
 
+/** Playouts per move without a network: about 0.3 s on 9x9, 1.5 s on 19x19 on one core here. */
+export function fallbackPlayouts(size: number): number {
+  return Math.max(500, Math.min(5000, Math.round(300_000 / (size * size))));
+}
+
 export function createGeneratorFactory(options: GeneratorOptions): MoveGeneratorFactory {
   const warned = new Set<number>();
   return async (size: number): Promise<MoveGenerator> => {
@@ -56,6 +61,10 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
           `Give --model DIR for a trained network.`,
       );
     }
-    return new PlayoutGenerator({ ...options.playout, ...(options.seed === undefined ? {} : { seed: options.seed }) });
+    return new PlayoutGenerator({
+      defaultPlayouts: fallbackPlayouts(size),
+      ...options.playout,
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    });
   };
 }

@@ -107,6 +107,18 @@ describe('KGS cleanup', () => {
   });
 });
 
+describe('the Monte-Carlo fallback', () => {
+  it('captures a group in atari', async () => {
+    const client = inProcess(new GtpEngine(config({ visits: 3000, resignThreshold: 0 }), async () => new PlayoutGenerator()));
+    // White D5 E5 F5 has one liberty left, F4.
+    for (const m of ['b D6', 'w D5', 'b E6', 'w E5', 'b F6', 'w F5', 'b C5', 'w J9', 'b G5', 'w J8', 'b D4', 'w J7', 'b E4', 'w A9']) {
+      await client.send(`play ${m}`);
+    }
+    expect(await client.send('genmove b')).toBe('F4');
+    expect(await client.send('captures black')).toBe('3');
+  });
+});
+
 describe('handicap placement', () => {
   it('places any number of free handicap stones up to the board size, all distinct', async () => {
     const client = inProcess(new GtpEngine(config(), async () => new PlayoutGenerator()));
