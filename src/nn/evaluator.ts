@@ -15,6 +15,15 @@
  * they are never reused by the evaluator afterwards, so callers may keep them. `planes` is only read, and
  * may be longer than `count` positions (only the first `count` are used).
  */
+/*
+ * Putting it together (see create-evaluator.ts, batching.ts, remote.ts, symmetric-evaluator.ts):
+ * - CPU: `createEvaluator({ modelDir, backend: 'auto' })` gives onnxruntime; either one session per
+ *   search worker (`threads: 1`, no cross-thread traffic) or one owner session with all cores behind a
+ *   BatchingEvaluator, served to workers with serveEvaluator/RemoteEvaluator (bigger batches).
+ * - GPU: one owner (webgpu or tensorflow) behind a BatchingEvaluator with a large maxBatch, served to
+ *   every search worker: the GPU wants big batches and there is only one device.
+ * - Wrap in SymmetricEvaluator for a random board symmetry per position.
+ */
 export type FeatureSet = 'zero' | 'lee';
 
 export interface NetInfo {
