@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { createEvaluator, probeBackend, type BackendEvaluator } from '../src/nn/create-evaluator.js';
@@ -77,6 +78,7 @@ describe('backend parity against tfjs cpu', () => {
           ctx.skip();
         }
         const expected = await reference.evaluate(planes, count);
+        const tensorsAtStart = tf.memory().numTensors;
         const evaluator = await createEvaluator(
           source === 'model' ? { model: net, backend, threads: 1, tfjsGraph } : { modelDir: dir, backend, threads: 1, tfjsGraph },
         );
@@ -89,12 +91,15 @@ describe('backend parity against tfjs cpu', () => {
           expect(maxAbsDiff(got.policy, expected.policy)).toBeLessThanOrEqual(1e-4);
           expect(maxAbsDiff(got.value, expected.value)).toBeLessThanOrEqual(1e-4);
           // Batch composition must not matter: position 3 alone equals position 3 in the batch.
+          const tensorsBefore = tf.memory().numTensors;
           const single = await evaluator.evaluate(planes.subarray(3 * planesPerPosition(evaluator.info)), 1);
+          expect(tf.memory().numTensors, 'evaluate leaks no tfjs tensors').toBe(tensorsBefore);
           const actions = policySize(evaluator.info);
           expect(maxAbsDiff(single.policy, expected.policy.subarray(3 * actions, 4 * actions))).toBeLessThanOrEqual(1e-4);
         } finally {
           await evaluator.dispose();
         }
+        expect(tf.memory().numTensors, 'dispose frees the evaluator tensors').toBe(tensorsAtStart);
       });
       }
     }
