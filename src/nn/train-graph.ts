@@ -22,11 +22,8 @@
  * Graph outputs: loss_policy, loss_value, loss_l2 (scalars), `P.new`, `P.momentum.new`, `S.new`, and
  *                with `outputGradients` also `P.grad` (gradients including the L2 term).
  */
-import type * as tf from '@tensorflow/tfjs';
 import { BN_EPSILON, validateNetConfig, type NetConfig } from './config.js';
 import { featurePlaneCount } from './features.js';
-import { layerWeight } from './model.js';
-import { denseKernelChannelsFirst } from './onnx-export.js';
 import { OnnxGraph } from './onnx-graph.js';
 
 export interface TrainGraphOptions {
