@@ -8,7 +8,7 @@
  * machine shared with other jobs; on an idle machine the two agree.
  */
 import { existsSync } from 'node:fs';
-import { Board, Rng, randomPlayout } from '../engine/index.js';
+import { Board, Rng, randomPlayout, score, type Move } from '../engine/index.js';
 import { Rollout } from '../src/lee/rollout.js';
 import { RolloutPolicy, defaultRolloutPolicy } from '../src/lee/rollout-policy.js';
 import { printTable } from './table.js';
@@ -97,4 +97,52 @@ export async function run(args: string[]): Promise<void> {
     });
   }
   printTable(rows);
+
+  // Playing strength of the policy itself: each side samples its moves (no search) on 9x9, komi 7.
+  console.log('\nrollout policies playing each other on 9x9 (no search, colours alternate, komi 7):');
+  const games = 400;
+  const duel = (name: string, a: RolloutPolicy | null, b: RolloutPolicy | null): Record<string, string | number> => {
+    const wins = duelGames(a, b, 9, games, new Rng(7));
+    return { match: name, games, 'first wins': `${((100 * wins) / games).toFixed(1)}%` };
+  };
+  printTable([
+    duel(`${policyLabel(policy)} vs uniform random`, policy, null),
+    duel('hand-set vs uniform random', defaultRolloutPolicy(), null),
+    duel(`${policyLabel(policy)} vs hand-set`, policy, defaultRolloutPolicy()),
+  ]);
+}
+
+function policyLabel(policy: RolloutPolicy): string {
+  return policy.pattern3Count > 0 ? 'trained' : 'hand-set';
+}
+
+/**
+ * Plays `games` games between two rollout policies (null = uniformly random light playouts), colours
+ * alternating; returns the first player's wins. Each player follows the game on its own board.
+ */
+function duelGames(first: RolloutPolicy | null, second: RolloutPolicy | null, size: number, games: number, rng: Rng): number {
+  const players = [first, second].map((policy) => ({ policy, board: new Board(size), rollout: policy === null ? null : new Rollout(policy, size) }));
+  const empty = new Board(size);
+  let firstWins = 0;
+  for (let g = 0; g < games; g++) {
+    for (const p of players) {
+      p.board.copyFrom(empty);
+      p.rollout?.start(p.board);
+    }
+    const blackIndex = g % 2;
+    const board = players[0]!.board;
+    let moves = 0;
+    while (board.passes < 2 && moves < size * size * 3) {
+      const mover = players[(moves + blackIndex) % 2]!;
+      const move: Move = mover.rollout !== null ? mover.rollout.selectMove(rng) : mover.board.randomMove(rng);
+      for (const p of players) {
+        if (p.rollout !== null) p.rollout.play(move);
+        else p.board.playLegal(move, p.board.toPlay);
+      }
+      moves++;
+    }
+    const margin = score(board, { komi: 7, scoring: 'area' }).margin;
+    if (margin > 0 === (blackIndex === 0)) firstWins++;
+  }
+  return firstWins;
 }

@@ -23,10 +23,10 @@ export interface RolloutTrainingConfig {
 }
 
 export const DEFAULT_ROLLOUT_TRAINING: RolloutTrainingConfig = {
-  epochs: 10,
-  learningRate: 0.1,
+  epochs: 20,
+  learningRate: 0.2,
   l2: 1e-5,
-  minPatternCount: 3,
+  minPatternCount: 2,
   seed: 1,
 };
 
