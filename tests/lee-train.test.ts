@@ -55,7 +55,7 @@ describe('rollout policy training', () => {
     buildPatternDictionary(policy, train, 2);
     expect(policy.pattern3Count).toBeGreaterThan(50);
     const before = evaluateRolloutPolicy(policy, test);
-    const reports = trainRolloutPolicy(policy, train, test, { epochs: 4, seed: 3 });
+    const reports = trainRolloutPolicy(policy, train, test, { epochs: 4, learningRate: 0.1, seed: 3 });
     const after = reports[reports.length - 1]!.heldOut!;
     // All-zero weights are the uniform policy: loss = mean log(candidates).
     expect(after.loss).toBeLessThan(before.loss - 0.3);
