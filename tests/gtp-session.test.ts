@@ -107,6 +107,31 @@ describe('KGS cleanup', () => {
   });
 });
 
+describe('seki', () => {
+  // Columns A-C: Black alive with five eyes; G-J: White alive with five eyes. In between, a white chain
+  // (D1-D9, E2-E8) and a black one (F1-F9) share their only two liberties, E1 and E9: whoever fills
+  // one is captured, so neither does. Area: Black 27 + 9, White 16 + 27, E1 and E9 nobody's.
+  const diagram = ['.XXO.XOO.', 'XXXOOXOOO', '.XXOOXOO.', 'XXXOOXOOO', '.XXOOXOO.', 'XXXOOXOOO', '.XXOOXOO.', 'XXXOOXOOO', '.XXO.XOO.'];
+
+  it('lists the seki chains apart from the living ones and counts them as alive', async () => {
+    const client = inProcess(new GtpEngine(config(), async () => new PlayoutGenerator()));
+    await client.send('komi 7');
+    for (const color of ['X', 'O']) {
+      for (let r = 0; r < 9; r++) {
+        for (let c = 0; c < 9; c++) if (diagram[r]![c] === color) await client.send(`play ${color === 'X' ? 'b' : 'w'} ${'ABCDEFGHJ'[c]}${9 - r}`);
+      }
+    }
+    expect(await client.send('final_status_list dead')).toBe('');
+    const seki = (await client.send('final_status_list seki')).split('\n').map((chain) => chain.split(' ').length).sort((a, b) => a - b);
+    expect(seki).toEqual([9, 16]);
+    expect((await client.send('final_status_list alive')).split('\n')).toHaveLength(2);
+    expect(await client.send('final_score')).toBe('W+14');
+    // Territory scoring: five eyes each, nothing for the seki; komi 7.
+    await client.send('kata-set-rules japanese');
+    expect(await client.send('final_score')).toBe('W+7');
+  });
+});
+
 describe('the Monte-Carlo fallback', () => {
   it('captures a group in atari', async () => {
     const client = inProcess(new GtpEngine(config({ visits: 3000, resignThreshold: 0 }), async () => new PlayoutGenerator()));
