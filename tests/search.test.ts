@@ -465,4 +465,25 @@ describe('pluggable leaf evaluation (AlphaGo Lee rollouts)', () => {
     // Every leaf below the root has white to move (value -0.5 for white = +0.5 for black); the root +0.5.
     expect(r1.analysis.winrate).toBeCloseTo(0.75, 6);
   });
+
+  it('expandThreshold (n_thr): a node is re-evaluated by the plug-in until it has n_thr visits', async () => {
+    const game = new Game(5, { komi: 0.5 });
+    const seen: number[] = [];
+    const net = new FakeEvaluator(5);
+    const search = new MctsSearch(net, { seed: 21, batchSize: 4, expandThreshold: 4 }, { leafValue: extraValue(0.5, seen) });
+    const r = await search.run(game, { visits: 300 });
+    expect(r.analysis.visits).toBe(300);
+    // One plug-in value per visit; one net evaluation per node that exists.
+    expect(seen.length).toBe(300);
+    let expanded = 0;
+    for (const n of nodes(search.rootNode!)) {
+      if (n.state === NodeState.Expanded) expanded++;
+      const grown = n.children.some((c) => c !== undefined);
+      if (n !== search.rootNode && grown) expect(n.visits).toBeGreaterThanOrEqual(4);
+      expect(n.inFlight).toBe(0);
+    }
+    expect(net.positions).toBe(expanded);
+    expect(r.stats.evaluated).toBe(expanded);
+    expect(expanded).toBeLessThan(150);
+  });
 });

@@ -93,12 +93,17 @@ interface Lane {
   leaves: SearchNode[];
   extra: (Promise<number> | number)[];
   count: number;
+  /** Expanded nodes below expandThreshold visits, re-evaluated by the leaf-value plug-in only. */
+  revisits: SearchNode[];
+  revisitExtra: (Promise<number> | number)[];
+  revisitCount: number;
 }
 
 type DescentOutcome = 0 | 1 | 2; // leaf queued | visited a terminal node | collision
 const LEAF: DescentOutcome = 0;
 const TERMINAL: DescentOutcome = 1;
 const COLLISION: DescentOutcome = 2;
+const EMPTY_OUTPUT = new Float32Array(0);
 
 export class MctsSearch {
   private readonly baseParams: SearchParams;
@@ -240,7 +245,7 @@ export class MctsSearch {
     const runLane = async (lane: Lane): Promise<void> => {
       while (!shouldStop()) {
         const terminalVisits = this.gather(lane, root, targetVisits, stats);
-        if (lane.count > 0) {
+        if (lane.count > 0 || lane.revisitCount > 0) {
           await this.evaluateLane(lane, stats);
         } else if (terminalVisits === 0) {
           // Every descent collided with leaves other lanes are waiting for: let them finish.
@@ -343,6 +348,9 @@ export class MctsSearch {
           leaves: new Array<SearchNode>(p.batchSize),
           extra: new Array<Promise<number> | number>(p.batchSize),
           count: 0,
+          revisits: new Array<SearchNode>(p.batchSize),
+          revisitExtra: new Array<Promise<number> | number>(p.batchSize),
+          revisitCount: 0,
         });
       }
     }
@@ -354,9 +362,10 @@ export class MctsSearch {
   private gather(lane: Lane, root: SearchNode, targetVisits: number, stats: SearchStats): number {
     const batch = this.params.batchSize;
     lane.count = 0;
+    lane.revisitCount = 0;
     let terminals = 0;
     let collisions = 0;
-    for (let attempt = 0; attempt < 2 * batch && lane.count < batch; attempt++) {
+    for (let attempt = 0; attempt < 2 * batch && lane.count + lane.revisitCount < batch; attempt++) {
       if (root.visits + root.inFlight + (root.state === NodeState.Expanded ? 0 : lane.count) >= targetVisits) break;
       const outcome = this.descend(lane, root);
       if (outcome === TERMINAL) terminals++;
@@ -378,6 +387,18 @@ export class MctsSearch {
     for (;;) {
       const state = node.state;
       if (state === NodeState.Expanded) {
+        if (node.visits < this.params.expandThreshold && node !== root) {
+          // Below n_thr: evaluate this node again instead of growing the tree under it.
+          const leafValue = this.plugins.leafValue;
+          if (leafValue === undefined) {
+            this.backup(node, node.value);
+            return TERMINAL;
+          }
+          const j = lane.revisitCount++;
+          lane.revisits[j] = node;
+          lane.revisitExtra[j] = leafValue.start(board);
+          return LEAF;
+        }
         const slot = this.select(node, node === root);
         node.childInFlight[slot]!++;
         node.inFlight++;
@@ -489,19 +510,24 @@ export class MctsSearch {
 
   private async evaluateLane(lane: Lane, stats: SearchStats): Promise<void> {
     const count = lane.count;
-    let policy: Float32Array;
-    let value: Float32Array;
+    const revisits = lane.revisitCount;
+    let policy: Float32Array = EMPTY_OUTPUT;
+    let value: Float32Array = EMPTY_OUTPUT;
     let extra: number[] | null = null;
+    let revisitValues: number[] = [];
     const area = lane.board.area;
     try {
-      ({ policy, value } = await this.evaluator.evaluate(lane.planes, count));
-      if (this.plugins.leafValue !== undefined) extra = await Promise.all(lane.extra.slice(0, count));
-      if (policy.length < count * (area + 1) || value.length < count) {
-        throw new Error(`evaluator returned ${policy.length} policy / ${value.length} value entries for ${count} positions of ${area + 1} actions`);
+      if (count > 0) {
+        ({ policy, value } = await this.evaluator.evaluate(lane.planes, count));
+        if (this.plugins.leafValue !== undefined) extra = await Promise.all(lane.extra.slice(0, count));
+        if (policy.length < count * (area + 1) || value.length < count) {
+          throw new Error(`evaluator returned ${policy.length} policy / ${value.length} value entries for ${count} positions of ${area + 1} actions`);
+        }
+        for (let i = 0; i < count; i++) {
+          if (!Number.isFinite(value[i]!)) throw new Error(`evaluator returned a non-finite value (${value[i]})`);
+        }
       }
-      for (let i = 0; i < count; i++) {
-        if (!Number.isFinite(value[i]!)) throw new Error(`evaluator returned a non-finite value (${value[i]})`);
-      }
+      if (revisits > 0) revisitValues = await Promise.all(lane.revisitExtra.slice(0, revisits));
     } catch (e) {
       // Leave the tree as if these descents never happened.
       for (let i = 0; i < count; i++) {
@@ -509,23 +535,30 @@ export class MctsSearch {
         this.undoVirtualLoss(leaf);
         leaf.state = NodeState.Fresh;
       }
+      for (let j = 0; j < revisits; j++) this.undoVirtualLoss(lane.revisits[j]!);
       lane.count = 0;
+      lane.revisitCount = 0;
       throw e;
     }
-    stats.batches++;
-    stats.evaluated += count;
+    const w = this.plugins.leafValue?.weight ?? 0;
+    if (count > 0) {
+      stats.batches++;
+      stats.evaluated += count;
+    }
     for (let i = 0; i < count; i++) {
       const leaf = lane.leaves[i]!;
       let v = Math.max(-1, Math.min(1, value[i]!));
       this.expand(leaf, policy, i * (area + 1), area);
       leaf.value = v;
-      if (extra !== null) {
-        const w = this.plugins.leafValue!.weight;
-        v = (1 - w) * v + w * Math.max(-1, Math.min(1, extra[i]!));
-      }
+      if (extra !== null) v = (1 - w) * v + w * Math.max(-1, Math.min(1, extra[i]!));
       this.backup(leaf, v);
     }
+    for (let j = 0; j < revisits; j++) {
+      const node = lane.revisits[j]!;
+      this.backup(node, (1 - w) * node.value + w * Math.max(-1, Math.min(1, revisitValues[j]!)));
+    }
     lane.count = 0;
+    lane.revisitCount = 0;
   }
 
   /** Priors = the net's policy over the legal actions, renormalised (uniform when the net gives them nothing). */

@@ -63,6 +63,11 @@ export interface SearchParams {
   resignMinMove: number;
 
   // ------------------------------------------------------------ tree and analysis
+  /**
+   * AlphaGo Lee's n_thr: a node below this many visits is evaluated again as a leaf (its net value mixed
+   * with a fresh plug-in value, e.g. a rollout) instead of being descended through. 1 = expand at once.
+   */
+  expandThreshold: number;
   /** Keep the chosen child's subtree as the next root. */
   treeReuse: boolean;
   /** Moves in each candidate's principal variation. */
@@ -94,6 +99,7 @@ export const DEFAULT_SEARCH_PARAMS: Readonly<SearchParams> = Object.freeze({
   areaPassPolicy: true,
   resignThreshold: 0.05,
   resignMinMove: 20,
+  expandThreshold: 1,
   treeReuse: true,
   pvLength: 12,
   seed: null,
@@ -155,6 +161,7 @@ export function resolveSearchParams(overrides: Partial<SearchParams> = {}): Sear
   check(int(p.temperatureMoves, 0), 'temperatureMoves', 'an integer ≥ 0');
   check(finite(p.resignThreshold) && p.resignThreshold >= 0 && p.resignThreshold < 1, 'resignThreshold', 'in [0, 1)');
   check(int(p.resignMinMove, 0), 'resignMinMove', 'an integer ≥ 0');
+  check(int(p.expandThreshold, 1), 'expandThreshold', 'an integer ≥ 1');
   check(int(p.pvLength, 1), 'pvLength', 'an integer ≥ 1');
   check(p.seed === null || Number.isInteger(p.seed), 'seed', 'an integer or null');
   return p;
