@@ -1,18 +1,22 @@
 /**
- * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|wasm-layers|cpu-layers|raw|batched|train] [batch=1,8] [threads=N] [seconds=S] [limit=S]`
+ * `npm run bench -- nn [9|19] [onnx|wasm|cpu|tensorflow|webgpu|wasm-layers|cpu-layers|raw|batched|remote|train] [batch=1,8] [threads=N] [seconds=S] [limit=S]`
  *
  * Positions/s of the policy-value net per backend and batch size, for 9x9 6x64 and 19x19 10x128 (random
  * weights, random positions), and in the same run:
  * - raw: onnxruntime-node's InferenceSession.run called directly with prebuilt tensors on the same
  *   exported graph and session options — the ceiling for tengen's `onnx` path (goal: onnx ≥ 0.8× raw);
  * - batched: `batch` concurrent one-position requests gathered by BatchingEvaluator over onnx (what a
- *   search with that many descents in flight sees).
+ *   search with that many descents in flight sees);
+ * - remote: the same requests coming from 2 worker threads through RemoteEvaluator to one batched owner
+ *   (what piscina search workers sharing one net see).
  * Calls predicted to take longer than `limit` seconds (default 10; tfjs cpu at 19x19, say) are printed
  * as skipped. Training rows time the ONNX training step (forward + backward + SGD update).
  */
 import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { BatchingEvaluator } from '../src/nn/batching.js';
+import { serveEvaluator } from '../src/nn/remote.js';
 import { defaultNetConfig, type NetConfig } from '../src/nn/config.js';
 import { createEvaluator, probeBackend } from '../src/nn/create-evaluator.js';
 import { BACKEND_NAMES, planesPerPosition, type BackendName, type Evaluator } from '../src/nn/evaluator.js';
@@ -25,6 +29,71 @@ import { OnnxTrainer, type Trainer } from '../src/nn/trainer.js';
 type Row = { net: string; path: string; batch: number; rate?: number; msPerCall?: number; note?: string };
 
 const MIN_SAMPLES = 5;
+const ORT_PATHS = ['raw', 'onnx', 'batched', 'remote'];
+
+interface RemoteLoad {
+  workers: number;
+  batching: BatchingEvaluator;
+  /** Every worker fires its share of `batch` concurrent one-position requests; resolves when all are answered. */
+  round(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+// Search-worker stand-in: evaluates `n` positions as n concurrent one-position requests per command.
+const REMOTE_WORKER = `
+  const { workerData, parentPort } = require('node:worker_threads');
+  (async () => {
+    const { RemoteEvaluator } = await import(workerData.moduleUrl);
+    const remote = await RemoteEvaluator.connect(workerData.port);
+    const { fp, planes } = workerData;
+    const positions = planes.length / fp;
+    parentPort.on('message', async (n) => {
+      await Promise.all(Array.from({ length: n }, (_, i) => remote.evaluate(planes.subarray((i % positions) * fp, (i % positions + 1) * fp), 1)));
+      parentPort.postMessage('done');
+    });
+    parentPort.postMessage('ready');
+  })();
+`;
+
+/** Worker threads (as search workers would be) sharing one batched onnx owner through RemoteEvaluator. */
+async function startRemoteLoad(net: ReturnType<typeof createNet>, threads: number, batch: number, planes: Float32Array, fp: number): Promise<RemoteLoad> {
+  const batching = new BatchingEvaluator(await createEvaluator({ model: net, backend: 'onnx', threads }), { maxBatch: batch, maxWaitMs: 1 });
+  const workerCount = Math.min(2, batch);
+  const moduleUrl = new URL('../src/nn/remote.js', import.meta.url).href;
+  const workers: { worker: Worker; stop: () => void; share: number }[] = [];
+  for (let w = 0; w < workerCount; w++) {
+    const { port1, port2 } = new MessageChannel();
+    const stop = serveEvaluator(port1, batching);
+    const worker = new Worker(REMOTE_WORKER, { eval: true, workerData: { moduleUrl, port: port2, fp, planes: planes.slice(0, batch * fp) }, transferList: [port2] });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+    });
+    const share = Math.floor(batch / workerCount) + (w < batch % workerCount ? 1 : 0);
+    workers.push({ worker, stop, share });
+  }
+  return {
+    workers: workerCount,
+    batching,
+    round: () =>
+      Promise.all(
+        workers.map(
+          ({ worker, share }) =>
+            new Promise<void>((resolve) => {
+              worker.once('message', () => resolve());
+              worker.postMessage(share);
+            }),
+        ),
+      ).then(() => undefined),
+    stop: async () => {
+      for (const w of workers) {
+        w.stop();
+        await w.worker.terminate();
+      }
+      await batching.dispose();
+    },
+  };
+}
 
 interface Options {
   sizes: number[];
@@ -43,7 +112,7 @@ function parseArgs(args: string[]): Options {
   let threads = availableParallelism();
   let seconds = 1.5;
   let slowLimit = 10;
-  const knownPaths = ['raw', ...BACKEND_NAMES, 'wasm-layers', 'cpu-layers', 'batched', 'train'];
+  const knownPaths = ['raw', ...BACKEND_NAMES, 'wasm-layers', 'cpu-layers', 'batched', 'remote', 'train'];
   for (const a of args) {
     if (a === '9' || a === '19') sizes.push(Number(a));
     else if (knownPaths.includes(a)) paths.push(a);
@@ -56,7 +125,7 @@ function parseArgs(args: string[]): Options {
   if (batches.some((b) => !Number.isInteger(b) || b < 1)) throw new Error('bench nn: batch sizes must be positive integers');
   return {
     sizes: sizes.length ? sizes : [9, 19],
-    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'wasm', 'wasm-layers', 'cpu', 'tensorflow', 'webgpu', 'train'],
+    paths: paths.length ? paths : ['raw', 'onnx', 'batched', 'remote', 'wasm', 'wasm-layers', 'cpu', 'tensorflow', 'webgpu', 'train'],
     batches,
     threads,
     seconds,
@@ -99,7 +168,7 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
   // The onnxruntime paths (raw, onnx, batched) are measured interleaved call by call and reported by their
   // median call time: on a shared 2-core machine, load from other processes comes and goes, and
   // alternating single calls exposes every path to the same load, so the ratios stay fair.
-  const ortPaths = o.paths.filter((p) => p === 'raw' || p === 'onnx' || p === 'batched');
+  const ortPaths = o.paths.filter((p) => ORT_PATHS.includes(p));
   if (ortPaths.length > 0) {
     const ort = await loadOnnxRuntime();
     const session = ortPaths.includes('raw') ? await createOnnxSession(onnxBytes, { threads: o.threads }) : null;
@@ -122,19 +191,30 @@ async function benchNet(config: NetConfig, o: Options, rows: Row[]): Promise<voi
           note: () => `mean batch ${(b.stats().positions / b.stats().batches).toFixed(1)}`,
         });
       }
+      let remote: RemoteLoad | null = null;
+      if (ortPaths.includes('remote')) {
+        const r = await startRemoteLoad(net, o.threads, batch, planes, fp);
+        remote = r;
+        contenders.push({
+          path: `onnx via ${r.workers} RemoteEvaluator threads`,
+          call: () => r.round(),
+          note: () => `mean batch ${(r.batching.stats().positions / r.batching.stats().batches).toFixed(1)}`,
+        });
+      }
       const best = await timeInterleaved(contenders, o.seconds);
       for (const c of contenders) {
         const t = best.get(c.path)!;
         rows.push({ net: label, path: c.path, batch, rate: t.callsPerSecond * batch, msPerCall: t.ms, note: c.note?.() });
       }
       await batching?.dispose();
+      await remote?.stop();
     }
     await session?.release();
     await onnx?.dispose();
   }
 
   for (const path of o.paths) {
-    if (path === 'raw' || path === 'onnx' || path === 'batched') continue;
+    if (ORT_PATHS.includes(path)) continue;
     if (path === 'train') {
       await benchTraining(net, o, label, rows);
       continue;
