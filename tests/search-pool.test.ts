@@ -30,7 +30,7 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
 
-describe('SearchPool', () => {
+describe('SearchPool', { timeout: 30_000 }, () => {
   it('plays self-play games concurrently in workers, each finished and recorded', async () => {
     const pool = new SearchPool({ workers: 2, evaluator: { kind: 'simple', boardSize: 5, komi: 0.5 } });
     pools.push(pool);
@@ -108,7 +108,7 @@ describe('SearchPool', () => {
   });
 });
 
-describe('playGame in this thread', () => {
+describe('playGame in this thread', { timeout: 30_000 }, () => {
   it('resigns when allowed, and only notes it when not', async () => {
     class Lost extends SimpleEvaluator {
       override async evaluate(planes: Float32Array, count: number) {
