@@ -68,11 +68,23 @@ describe('Zero features', () => {
     expect(plane(plain, ZERO_PLANE.ownStones, 25).reduce((a, b) => a + b, 0)).toBe(2);
   });
 
+  it("dispatches the 'lee' set to its encoder (48 planes)", () => {
+    const game = new Game(5);
+    for (const m of ['C3', 'D3']) game.play(v(m, 5));
+    const fromGame = new Float32Array(featureSize('lee', 5));
+    encodeGameFeatures('lee', fromGame, 0, game);
+    const fromBoard = new Float32Array(fromGame.length);
+    encodeBoardFeatures('lee', fromBoard, 0, game.board, game.stonesHistory(8).slice(1));
+    expect(fromBoard).toEqual(fromGame);
+    // Plane 3 is all ones in the Lee set.
+    expect(plane(fromGame, 3, 25).every((x) => x === 1)).toBe(true);
+  });
+
   it('rejects bad input clearly', () => {
     const out = new Float32Array(ZERO_PLANES * 9);
     expect(() => encodeZeroFeatures(out, 1, 3, [], BLACK)).toThrow(/do not fit/);
     expect(() => encodeZeroFeatures(out, 0, 3, [new Uint8Array(4)], BLACK)).toThrow(/history\[0\] has 4 points, expected 9/);
-    expect(() => encodeFeatures('lee', new Float32Array(48 * 9), 0, 3, [], BLACK)).toThrow(/no encoder yet/);
+    expect(() => encodeFeatures('nope' as 'zero', new Float32Array(48 * 9), 0, 3, [], BLACK)).toThrow(/unknown feature set/);
   });
 });
 

@@ -17,6 +17,7 @@ import { BLACK, WHITE, type StoneColor } from '../../engine/color.js';
 import type { Board } from '../../engine/board.js';
 import type { Game } from '../../engine/game.js';
 import type { FeatureSet } from './evaluator.js';
+import { encodeLeeBoardFeatures, encodeLeeFeatures, encodeLeeGameFeatures, LEE_FEATURE_PLANES } from './features-lee.js';
 
 /** Positions (current + previous) the Zero set looks at. */
 export const ZERO_HISTORY = 8;
@@ -28,8 +29,8 @@ export const ZERO_PLANE = {
   onBoard: 2 * ZERO_HISTORY + 1,
 } as const;
 
-/** AlphaGo Lee's feature set size (not encoded yet: `encodeFeatures` rejects it with a clear error). */
-export const LEE_PLANES = 48;
+/** AlphaGo Lee's feature set size; the encoder lives in features-lee.ts. */
+export const LEE_PLANES = LEE_FEATURE_PLANES;
 
 export function featurePlaneCount(featureSet: FeatureSet): number {
   switch (featureSet) {
@@ -110,7 +111,8 @@ export function encodeFeatures(
   toPlay: StoneColor,
 ): void {
   if (featureSet === 'zero') return encodeZeroFeatures(out, offset, size, history, toPlay);
-  throw new Error(`feature set '${featureSet}' has no encoder yet (only 'zero' is implemented)`);
+  if (featureSet === 'lee') return encodeLeeFeatures(out, offset, size, history, toPlay);
+  throw new RangeError(`unknown feature set ${String(featureSet)}`);
 }
 
 /**
@@ -124,7 +126,8 @@ export function encodeBoardFeatures(
   board: Board,
   previous: readonly ArrayLike<number>[],
 ): void {
-  if (featureSet !== 'zero') throw new Error(`feature set '${featureSet}' has no encoder yet (only 'zero' is implemented)`);
+  if (featureSet === 'lee') return encodeLeeBoardFeatures(out, offset, board, previous);
+  if (featureSet !== 'zero') throw new RangeError(`unknown feature set ${String(featureSet)}`);
   // Written step by step rather than through encodeZeroFeatures so the hot path builds no history array.
   beginZero(out, offset, board.size, board.toPlay);
   writeZeroStones(out, offset, board.size, 0, board.stones, board.toPlay);
@@ -134,5 +137,6 @@ export function encodeBoardFeatures(
 
 /** Encodes the current position of a game record, with its history. */
 export function encodeGameFeatures(featureSet: FeatureSet, out: Float32Array, offset: number, game: Game): void {
+  if (featureSet === 'lee') return encodeLeeGameFeatures(out, offset, game);
   encodeFeatures(featureSet, out, offset, game.board.size, game.stonesHistory(ZERO_HISTORY), game.toPlay);
 }
