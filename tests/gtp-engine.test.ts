@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLACK, Game, WHITE, parseGtpVertex, sgfToGame, toGtpVertex, type StoneColor } from '../engine/index.js';
 import { GtpClient } from '../gtp/client.js';
 import { COMMANDS } from '../gtp/commands.js';
+import { DEAD_STONES_POSITION, positionSgf } from './gtp-positions.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
@@ -267,23 +268,8 @@ describe('tengen gtp process', () => {
 });
 
 describe('scoring finished games', () => {
-  // Black owns columns A-D, White E-J, every group with many eyes. The white stone at B1 and the black
-  // one at F1 are dead. Area: Black 36, White 45, komi 7 → W+16.
-  const diagram = [
-    '.X.XO.O.O',
-    'XXXXOOOOO',
-    '.X.XO.O.O',
-    'XXXXOOOOO',
-    '.X.XO.O.O',
-    'XXXXOOOOO',
-    '.X.XO.O.O',
-    'XXXXOOOOO',
-    '.O.XOX..O',
-  ];
-  const point = (r: number, c: number): string => String.fromCharCode(97 + c) + String.fromCharCode(97 + r);
-  const setup = (ch: string): string =>
-    diagram.flatMap((row, r) => [...row].flatMap((x, c) => (x === ch ? [`[${point(r, c)}]`] : []))).join('');
-  const sgf = `(;GM[1]FF[4]SZ[9]KM[7]RU[Chinese]AB${setup('X')}AW${setup('O')}PL[B])`;
+  // Black owns columns A-D, White E-J; the white stone at B1 and the black one at F1 are dead.
+  const sgf = positionSgf(DEAD_STONES_POSITION, 7);
   let engine: GtpClient;
   let dir: string;
 

@@ -4,11 +4,13 @@
  * same final score, which must also be the referee's own count with either engine's dead stones.
  * Skipped when GNU Go is not installed (CI installs it: apt-get install gnugo).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PASS } from '../engine/index.js';
 import { GtpClient, playRefereedGame } from '../gtp/client.js';
+import { DEAD_STONES_POSITION, SEKI_POSITION, positionSgf } from './gtp-positions.js';
 
 const GNUGO = '/usr/games/gnugo';
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
@@ -42,4 +44,27 @@ describe.skipIf(!existsSync(GNUGO))('tengen against GNU Go', () => {
       await gnugo.quit();
     }
   }, 90_000);
+
+  it('agrees with GNU Go on dead stones, seki and the score of finished positions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tengen-gnugo-'));
+    const tengen = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--size', '9'], { name: 'tengen', commandTimeoutMs: 20_000 });
+    const gnugo = GtpClient.spawn(GNUGO, ['--mode', 'gtp', '--chinese-rules', '--level', '1'], { name: 'gnugo', commandTimeoutMs: 20_000 });
+    // Each engine's lists as sets of vertices (GNU Go and tengen group and order them differently).
+    const status = async (engine: GtpClient, kind: string): Promise<string[]> =>
+      (await engine.send(`final_status_list ${kind}`)).split(/\s+/).filter((t) => t.length > 0).sort();
+    const score = async (engine: GtpClient): Promise<string> => (await engine.send('final_score')).replace(/\.0$/, '');
+    try {
+      for (const [name, diagram, expected] of [['dead', DEAD_STONES_POSITION, 'W+16'], ['seki', SEKI_POSITION, 'W+14']] as const) {
+        const file = join(dir, `${name}.sgf`);
+        writeFileSync(file, positionSgf(diagram, 7));
+        for (const engine of [tengen, gnugo]) await engine.send(`loadsgf ${file}`);
+        expect(await score(tengen)).toBe(expected);
+        expect(await score(gnugo)).toBe(expected);
+        for (const kind of ['dead', 'seki']) expect(await status(tengen, kind), `${name}: ${kind}`).toEqual(await status(gnugo, kind));
+      }
+    } finally {
+      await tengen.quit();
+      await gnugo.quit();
+    }
+  }, 60_000);
 });

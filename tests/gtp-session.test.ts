@@ -10,6 +10,7 @@ import { GtpEngine, type EngineConfig } from '../gtp/engine.js';
 import type { Analysis } from '../gtp/move-generator.js';
 import { PlayoutGenerator } from '../gtp/playout-generator.js';
 import { GtpServer } from '../gtp/server.js';
+import { DEAD_STONES_POSITION, SEKI_POSITION, positionVertices } from './gtp-positions.js';
 
 function config(overrides: Partial<EngineConfig> = {}): EngineConfig {
   return {
@@ -76,18 +77,12 @@ describe('resignation policy', () => {
 });
 
 describe('KGS cleanup', () => {
-  // Both sides alive with many eyes; a dead white stone at B1 and a dead black one at F1.
-  const diagram = ['.X.XO.O.O', 'XXXXOOOOO', '.X.XO.O.O', 'XXXXOOOOO', '.X.XO.O.O', 'XXXXOOOOO', '.X.XO.O.O', 'XXXXOOOOO', '.O.XOX..O'];
-
   it('kgs-genmove_cleanup captures dead stones before passing; genmove passes at once', async () => {
     const engine = new GtpEngine(config({ resignThreshold: 0 }), async () => new PlayoutGenerator());
     const client = inProcess(engine);
     await client.send('komi 7');
-    const black: string[] = [];
-    const white: string[] = [];
-    diagram.forEach((row, r) => [...row].forEach((ch, c) => (ch === 'X' ? black : ch === 'O' ? white : []).push(`${'ABCDEFGHJ'[c]}${9 - r}`)));
-    for (const v of black) await client.send(`play b ${v}`);
-    for (const v of white) await client.send(`play w ${v}`);
+    for (const v of positionVertices(DEAD_STONES_POSITION, 'X')) await client.send(`play b ${v}`);
+    for (const v of positionVertices(DEAD_STONES_POSITION, 'O')) await client.send(`play w ${v}`);
     await client.send('play w pass');
     expect(await client.send('genmove b')).toBe('pass');
     await client.send('undo');
@@ -108,19 +103,11 @@ describe('KGS cleanup', () => {
 });
 
 describe('seki', () => {
-  // Columns A-C: Black alive with five eyes; G-J: White alive with five eyes. In between, a white chain
-  // (D1-D9, E2-E8) and a black one (F1-F9) share their only two liberties, E1 and E9: whoever fills
-  // one is captured, so neither does. Area: Black 27 + 9, White 16 + 27, E1 and E9 nobody's.
-  const diagram = ['.XXO.XOO.', 'XXXOOXOOO', '.XXOOXOO.', 'XXXOOXOOO', '.XXOOXOO.', 'XXXOOXOOO', '.XXOOXOO.', 'XXXOOXOOO', '.XXO.XOO.'];
-
   it('lists the seki chains apart from the living ones and counts them as alive', async () => {
     const client = inProcess(new GtpEngine(config(), async () => new PlayoutGenerator()));
     await client.send('komi 7');
-    for (const color of ['X', 'O']) {
-      for (let r = 0; r < 9; r++) {
-        for (let c = 0; c < 9; c++) if (diagram[r]![c] === color) await client.send(`play ${color === 'X' ? 'b' : 'w'} ${'ABCDEFGHJ'[c]}${9 - r}`);
-      }
-    }
+    for (const v of positionVertices(SEKI_POSITION, 'X')) await client.send(`play b ${v}`);
+    for (const v of positionVertices(SEKI_POSITION, 'O')) await client.send(`play w ${v}`);
     expect(await client.send('final_status_list dead')).toBe('');
     const seki = (await client.send('final_status_list seki')).split('\n').map((chain) => chain.split(' ').length).sort((a, b) => a - b);
     expect(seki).toEqual([9, 16]);
