@@ -7,10 +7,11 @@
  * - cpu: tfjs pure JavaScript — slow; the correctness reference.
  * - tensorflow: @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node when installed (optional).
  * - webgpu: @tensorflow/tfjs-backend-webgpu over Dawn (npm `webgpu`), needs a GPU adapter.
- * - auto: onnx on a CPU-only machine. When a GPU backend is usable (a WebGPU adapter, or tfjs-node-gpu),
+ * - auto: onnx on a CPU-only machine. When a GPU backend is usable (a WebGPU adapter, or tfjs-node / tfjs-node-gpu),
  *   it is timed against onnx on a batch of `autoBatch` positions and the faster wins. Without
  *   onnxruntime: wasm, then cpu.
  */
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { BACKEND_NAMES, planesPerPosition, type BackendChoice, type BackendName, type Evaluator } from './evaluator.js';
 import { loadNet, metadataConfig, readOnnxModel } from './model-io.js';
@@ -85,9 +86,18 @@ export async function probeBackend(backend: BackendName): Promise<{ available: b
   }
 }
 
+/**
+ * Whether a GPU could be visible to Dawn. On Linux GPUs show up as /dev/dri or /dev/nvidia* device nodes;
+ * without them `auto` skips loading Dawn at all (it costs time and prints Vulkan warnings on stderr).
+ */
+function mayHaveGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  return ['/dev/dri', '/dev/nvidiactl', '/dev/nvidia0', '/dev/dxg'].some((p) => existsSync(p));
+}
+
 async function createAuto(options: CreateEvaluatorOptions): Promise<BackendEvaluator> {
   const gpuCandidates: BackendName[] = [];
-  if ((await probeBackend('webgpu')).available) gpuCandidates.push('webgpu');
+  if (mayHaveGpu() && (await probeBackend('webgpu')).available) gpuCandidates.push('webgpu');
   if ((await probeBackend('tensorflow')).available) gpuCandidates.push('tensorflow');
   const onnx = (await probeBackend('onnx')).available;
   if (gpuCandidates.length === 0) {
