@@ -163,6 +163,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // From here stdout is the protocol channel: whatever a library prints with console.log goes to stderr.
+  const toStderr = (...args: unknown[]): void => console.error(...args);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
   if (options.modelDir !== undefined && !options.modelDir) {
     log('tengen gtp: --model needs a directory');
     return 2;
