@@ -446,7 +446,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 
   // Kigo sends `level N`; strength here is set by --visits / --time.
-  { name: 'level', run: () => Promise.reject(new GtpError('level is not supported: use --visits or --time')) },
+  {
+    name: 'level',
+    run: () => {
+      throw new GtpError('level is not supported: use --visits or --time');
+    },
+  },
 ];
 
 const COMMAND_BY_NAME: ReadonlyMap<string, CommandSpec> = new Map(COMMANDS.map((c) => [c.name, c]));
