@@ -23,6 +23,7 @@ import { promotionChain, readGatingRecords, writeRunPlots } from './run-plots.js
 import { mix, playSelfplayGames, type SelfplaySummary } from './selfplay.js';
 import { readJsonIfExists } from './atomic.js';
 import { trainCandidate } from './train.js';
+import { modelWeights, setModelWeights } from './trainer.js';
 
 export interface LoopOptions {
   /** Stop after this generation has been gated (overrides config.generations for this invocation). */
@@ -49,7 +50,8 @@ export async function initialiseRun(run: RunDir, config: RunConfig, log: (line: 
   if (!valid) {
     await initTfjsBackend('cpu');
     await withTfjsBackend('cpu', async () => {
-      const net = createNet(defaultNetConfig(config.boardSize, { blocks: config.blocks, filters: config.filters }));
+      const net = createNet(defaultNetConfig(config.boardSize, { blocks: config.blocks, filters: config.filters }), { seed: config.seed });
+      resetBatchNorm(net.model);
       await saveNet(net, dir);
       net.model.dispose();
     });
@@ -59,6 +61,20 @@ export async function initialiseRun(run: RunDir, config: RunConfig, log: (line: 
     run.writeBest({ name: generationName(0), generation: 0, elo: 0, eloLow: 0, eloHigh: 0, promotedAt: new Date().toISOString() });
   }
   return run.writeState(1, 'selfplay');
+}
+
+/**
+ * Generation 0 is seeded (He-uniform kernels from createNet's seed, so a run is reproducible) with every
+ * BatchNorm at its identity initialisation: γ 1, β 0, moving mean 0, moving variance 1.
+ */
+function resetBatchNorm(model: import('@tensorflow/tfjs').LayersModel): void {
+  const weights = modelWeights(model).map((w) => {
+    const role = w.name.split('/').pop();
+    if (role === 'gamma' || role === 'moving_variance') return { ...w, data: new Float32Array(w.data.length).fill(1) };
+    if (role === 'beta' || role === 'moving_mean') return { ...w, data: new Float32Array(w.data.length) };
+    return w;
+  });
+  setModelWeights(model, weights);
 }
 
 /** Self-play of generation g by the best network; resumes after the last complete shard. */

@@ -1,0 +1,238 @@
+/**
+ * `tengen bootstrap`: supervised start of a training run from recorded games (bootstrap.ts), then
+ * `tengen run` continues with gating and self-play from the trained network.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { listSgfFiles } from '../src/lee/rollout-dataset.js';
+import { ConfigError, defaultRunConfig, validateRunConfig, type RunConfig, type RunConfigOverrides, type TrainerChoice } from './config.js';
+import { BOOTSTRAP_GENERATION, bootstrapTrainingBlocker, writeBootstrapShards } from './bootstrap.js';
+import { createProgress } from './progress.js';
+import { generationName, RunDir } from './run-dir.js';
+import { initialiseRun } from './run.js';
+import { writeRunPlots } from './run-plots.js';
+import { trainCandidate } from './train.js';
+
+const USAGE = `usage: tengen bootstrap --run RUN --sgf PATH [--sgf PATH ...] [options]
+
+Supervised bootstrap of a training run from recorded games (e.g. GNU Go's, from tengen collect): every move
+of every SGF becomes a training record (π = the played move, z = the game's result RE for the side to move;
+the final position is scored when RE is missing) in RUN/shards/${generationName(BOOTSTRAP_GENERATION)}/, and generation 1's candidate is
+trained on them from the random ${generationName(0)}. \`tengen run --run RUN\` then gates it and goes on with
+self-play; later generations keep the records in their training window until self-play fills it.
+Creates RUN when it does not exist (options below, as for tengen run); resumable like the run itself.
+
+  --run RUN                  the run directory (required)
+  --sgf PATH                 an SGF file or a folder searched recursively (required, repeatable); records of
+                             another board size or komi are skipped and counted
+  --steps N                  training steps for generation 1 (default: config.train.stepsPerGeneration)
+  --no-train                 only write the shards
+  --trainer T                auto|onnx|tfjs (default: config)
+  --threads N                CPU threads (default: config)
+  --no-progress              no progress bars
+ run creation (ignored with a warning when RUN exists):
+  --config FILE              JSON with config fields, as tengen run --config
+  --size N, --komi K         board size (default 9) and komi (default 7.5 on 9x9)
+  --blocks N, --filters N    network shape (default 6 × 64 on 9x9)
+  --seed N                   seed (default 1)
+  --games-per-generation N   self-play games per generation afterwards (default 500)
+  --steps-per-generation N   training steps of each later generation (default 1000)
+  --visits N                 self-play visits (default 200); --gate-games N (default 400)
+  --batch-size N, --lr X, --window-games N   as tengen run
+`;
+
+class UsageError extends Error {}
+
+function intValue(text: string | undefined, name: string, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${text}'`);
+  return n;
+}
+
+function numValue(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${text}'`);
+  return n;
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const CREATION_OPTIONS = ['config', 'size', 'komi', 'blocks', 'filters', 'seed', 'games-per-generation', 'steps-per-generation', 'visits', 'gate-games', 'batch-size', 'lr', 'window-games'] as const;
+
+export async function bootstrapMain(argv: string[]): Promise<number> {
+  const log = (line: string): void => {
+    process.stderr.write(`${line}\n`);
+  };
+  try {
+    const { values: v } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        run: { type: 'string' },
+        sgf: { type: 'string', multiple: true },
+        steps: { type: 'string' },
+        'no-train': { type: 'boolean' },
+        trainer: { type: 'string' },
+        threads: { type: 'string' },
+        'no-progress': { type: 'boolean' },
+        config: { type: 'string' },
+        size: { type: 'string' },
+        komi: { type: 'string' },
+        blocks: { type: 'string' },
+        filters: { type: 'string' },
+        seed: { type: 'string' },
+        'games-per-generation': { type: 'string' },
+        'steps-per-generation': { type: 'string' },
+        visits: { type: 'string' },
+        'gate-games': { type: 'string' },
+        'batch-size': { type: 'string' },
+        lr: { type: 'string' },
+        'window-games': { type: 'string' },
+      },
+    });
+    if (v.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (v.run === undefined) throw new UsageError('--run is required');
+    const sources = v.sgf ?? [];
+    if (sources.length === 0) throw new UsageError('--sgf is required (a folder of SGF records or a file)');
+    const files: string[] = [];
+    for (const s of sources) {
+      if (!existsSync(s)) throw new UsageError(`--sgf ${s}: no such file or folder`);
+      if (statSync(s).isDirectory()) files.push(...listSgfFiles(s));
+      else files.push(s);
+    }
+    if (files.length === 0) throw new UsageError(`no .sgf files under ${sources.join(', ')}`);
+    const trainer = v.trainer;
+    if (trainer !== undefined && trainer !== 'auto' && trainer !== 'onnx' && trainer !== 'tfjs') throw new UsageError(`--trainer must be auto, onnx or tfjs, got '${trainer}'`);
+    const steps = intValue(v.steps, 'steps', 1);
+    const threads = intValue(v.threads, 'threads', 1);
+    const train = v['no-train'] !== true;
+    if (!train && steps !== undefined) throw new UsageError('--steps and --no-train contradict each other');
+
+    const run = new RunDir(v.run);
+    let config: RunConfig;
+    if (run.exists()) {
+      const given = CREATION_OPTIONS.filter((k) => v[k] !== undefined);
+      if (given.length > 0) log(`bootstrap: ${run.root} exists; its config.json decides (ignoring --${given.join(', --')})`);
+      config = run.readConfig();
+    } else {
+      let file: RunConfigOverrides = {};
+      if (v.config !== undefined) {
+        try {
+          file = JSON.parse(readFileSync(v.config, 'utf8')) as RunConfigOverrides;
+        } catch (e) {
+          throw new ConfigError(`--config ${v.config}: ${(e as Error).message}`);
+        }
+      }
+      const lr = numValue(v.lr, 'lr');
+      const overrides: RunConfigOverrides = {
+        ...file,
+        ...defined({
+          boardSize: intValue(v.size, 'size', 2),
+          komi: numValue(v.komi, 'komi'),
+          blocks: intValue(v.blocks, 'blocks', 0),
+          filters: intValue(v.filters, 'filters', 1),
+          seed: intValue(v.seed, 'seed', 0),
+        }),
+        selfplay: { ...file.selfplay, ...defined({ gamesPerGeneration: intValue(v['games-per-generation'], 'games-per-generation', 1), visits: intValue(v.visits, 'visits', 1) }) },
+        train: {
+          ...file.train,
+          ...defined({
+            stepsPerGeneration: intValue(v['steps-per-generation'], 'steps-per-generation', 1),
+            batchSize: intValue(v['batch-size'], 'batch-size', 1),
+            windowGames: intValue(v['window-games'], 'window-games', 1),
+            learningRate: lr === undefined ? undefined : [{ untilStep: Number.MAX_SAFE_INTEGER, lr }],
+          }),
+        },
+        gate: { ...file.gate, ...defined({ games: intValue(v['gate-games'], 'gate-games', 1) }) },
+      };
+      config = defaultRunConfig(overrides.boardSize ?? 9, overrides);
+      run.create(config);
+      log(`bootstrap: created ${run.root} (${config.boardSize}x${config.boardSize}, komi ${config.komi}, ${config.blocks} blocks × ${config.filters} filters)`);
+    }
+    if (threads !== undefined) config = validateRunConfig({ ...config, threads });
+    if (train) {
+      const blocker = bootstrapTrainingBlocker(run);
+      if (blocker !== null) throw new ConfigError(`bootstrap: cannot train from the records: ${blocker} (use --no-train to add them as data only)`);
+    }
+    const removed = run.removeTempFiles();
+    if (removed > 0) log(`bootstrap: removed ${removed} temp file(s) left by an interrupted write`);
+    await initialiseRun(run, config, log);
+
+    const progress = v['no-progress'] !== true;
+    const started = performance.now();
+    const convertBar = createProgress('records', files.length, { enabled: progress });
+    const summary = writeBootstrapShards(run, config, files, (done) => convertBar.update(done));
+    convertBar.stop();
+    const convertSeconds = (performance.now() - started) / 1000;
+    log(
+      `bootstrap: ${summary.games} games, ${summary.positions} positions in ${summary.shards} shards (${summary.shardsKept} already written) from ${summary.files} files ` +
+        `in ${convertSeconds.toFixed(1)} s; B ${summary.blackWins} W ${summary.whiteWins} draws ${summary.draws}; ${summary.rejected.length} rejected`,
+    );
+    for (const r of summary.rejected.slice(0, 10)) log(`  rejected ${r.file}: ${r.reason}`);
+    if (summary.rejected.length > 10) log(`  … and ${summary.rejected.length - 10} more`);
+    if (summary.games === 0) throw new ConfigError('bootstrap: no usable game records');
+    run.appendMetric({
+      kind: 'bootstrap',
+      generation: BOOTSTRAP_GENERATION,
+      sources,
+      files: summary.files,
+      games: summary.games,
+      positions: summary.positions,
+      rejected: summary.rejected.length,
+      blackWins: summary.blackWins,
+      whiteWins: summary.whiteWins,
+      draws: summary.draws,
+    });
+    if (!train) return 0;
+
+    const g = 1;
+    run.writeState(g, 'train');
+    const total = steps ?? config.train.stepsPerGeneration;
+    const bar = createProgress('train', total, { enabled: progress });
+    try {
+      const s = await trainCandidate({
+        run,
+        config,
+        generation: g,
+        parentDir: run.networkDir(0),
+        parentName: generationName(0),
+        outDir: run.networkDir(g),
+        steps: total,
+        trainer: trainer as TrainerChoice | undefined,
+        threads: config.threads,
+        log,
+        onProgress: (p) => bar.update(p.step, { policy: p.result.policyLoss, value: p.result.valueLoss, 'pos/s': p.positionsPerSecond }),
+      });
+      bar.stop();
+      log(
+        `bootstrap: trained ${generationName(g)}: ${s.steps} steps (${s.trainer}), window ${s.windowGames} games / ${s.windowPositions} positions, ${s.positionsPerSecond.toFixed(0)} positions/s` +
+          (s.last ? `, last policy loss ${s.last.policyLoss.toFixed(3)}, value loss ${s.last.valueLoss.toFixed(3)}` : ''),
+      );
+    } finally {
+      bar.stop();
+    }
+    run.writeState(g, 'gate');
+    writeRunPlots(run);
+    log(`bootstrap: ${run.networkDir(g)} is ready; \`tengen run --run ${v.run}\` gates it against ${generationName(0)} and continues with self-play`);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || (e instanceof TypeError && (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`tengen bootstrap: ${(e as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ConfigError) {
+      process.stderr.write(`tengen ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
