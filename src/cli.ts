@@ -26,6 +26,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'train a candidate network from a run\'s latest self-play games',
     load: () => loadMain('../selfplay/main.js', 'trainMain'),
   },
+  bootstrap: {
+    summary: 'start a run from recorded games (SGF, e.g. GNU Go): supervised records + generation 1 trained on them',
+    load: () => loadMain('../selfplay/bootstrap-main.js', 'bootstrapMain'),
+  },
   gate: {
     summary: 'play the candidate against the best network; promote it if it wins',
     load: () => loadMain('../selfplay/main.js', 'gateMain'),
