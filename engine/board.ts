@@ -5,6 +5,12 @@
  * circular linked list through `nextStone`; `chainHead[p]` names the chain's representative, which owns the
  * chain's stone count and exact liberty count. Playing a stone touches only the chains next to it, so a
  * move costs O(size of the smaller merged/captured chains), with no allocation.
+ *
+ * Speed notes (playouts run millions of moves a second through playLegal/randomMove): `stones` is a view of
+ * `cell`, which has one extra BORDER cell at index `area`; every point has four neighbour slots
+ * (geometry.neighbor4) with off-board ones pointing at that cell, so neighbour loops run exactly four steps.
+ * Hot methods copy fields into locals first and write colours as literals (0 empty, 3 border): V8 re-checks
+ * a field or an imported binding at every use inside a loop, which made up most of a move's cost.
  */
 import { BLACK, EMPTY, PASS, WHITE, opponent, type Color, type Move, type StoneColor } from './color.js';
 import { geometry, type Geometry } from './geometry.js';
@@ -22,15 +28,21 @@ export class IllegalMoveError extends Error {
   }
 }
 
+/** Colour of the border cell (off-board neighbours): neither empty nor a stone. Literal 3 in hot loops. */
+const BORDER = 3;
+
 export const MIN_SIZE = 2;
 export const MAX_SIZE = 25;
 
 export class Board {
-  readonly size: number;
-  readonly area: number;
-  readonly rules: BoardRules;
+  // Fields without an initializer are `declare`d so that no `field = undefined` is emitted ahead of the
+  // constructor (ES2022 class fields): a field that first held undefined loses V8's type tracking, and
+  // every typed-array access through it then re-checks the array's map.
+  declare readonly size: number;
+  declare readonly area: number;
+  declare readonly rules: BoardRules;
   /** Contents of each point: EMPTY, BLACK or WHITE. Read-only for callers. */
-  readonly stones: Uint8Array;
+  declare readonly stones: Uint8Array;
   /** Player to move next. */
   toPlay: StoneColor = BLACK;
   /** Point the player `koColor` may not play at (simple ko), or -1. */
@@ -44,23 +56,27 @@ export class Board {
   /** Last move played (PASS included), or null before the first. */
   lastMove: Move | null = null;
 
-  private readonly geo: Geometry;
-  private readonly keys: ZobristTable;
-  private readonly chainHead: Int32Array;
-  private readonly nextStone: Int32Array;
-  private readonly chainSize: Int32Array;
-  private readonly chainLibs: Int32Array;
+  private declare readonly geo: Geometry;
+  /** Points plus one BORDER cell at index `area`; `stones` is a view of its first `area` entries. */
+  private declare readonly cell: Uint8Array;
+  /** Four neighbour slots per point, off-board ones = area (the border cell). */
+  private declare readonly nbr: Int32Array;
+  private declare readonly keys: ZobristTable;
+  private declare readonly chainHead: Int32Array;
+  private declare readonly nextStone: Int32Array;
+  private declare readonly chainSize: Int32Array;
+  private declare readonly chainLibs: Int32Array;
   /** Empty points as a dense list, with each point's index in it: O(1) add/remove, cheap random choice. */
-  private readonly emptyList: Int32Array;
-  private readonly emptyIndex: Int32Array;
-  private emptyCount: number;
+  private declare readonly emptyList: Int32Array;
+  private declare readonly emptyIndex: Int32Array;
+  private declare emptyCount: number;
   /** Generation-stamped marks for de-duplicating liberties without clearing an array each time. */
-  private readonly marks: Uint32Array;
+  private declare readonly marks: Uint32Array;
   private markGeneration = 0;
   private hashLo = 0;
   private hashHi = 0;
   /** Position keys seen so far, for superko. Only kept when the rules ask for superko. */
-  private history: Set<number> | null;
+  private declare history: Set<number> | null;
 
   constructor(size: number, rules: Partial<BoardRules> = {}) {
     if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) {
@@ -72,8 +88,14 @@ export class Board {
     this.geo = geometry(size);
     this.keys = zobrist(size);
     const n = this.area;
-    this.stones = new Uint8Array(n);
-    this.chainHead = new Int32Array(n).fill(-1);
+    this.nbr = this.geo.neighbor4;
+    this.cell = new Uint8Array(n + 1);
+    this.cell[n] = BORDER;
+    this.stones = this.cell.subarray(0, n);
+    // The border cell has a head that is never a real chain's (heads are < area), so "same chain" tests
+    // against it fail without a branch.
+    this.chainHead = new Int32Array(n + 1).fill(-1);
+    this.chainHead[n] = n;
     this.nextStone = new Int32Array(n);
     this.chainSize = new Int32Array(n);
     this.chainLibs = new Int32Array(n);
@@ -181,10 +203,13 @@ export class Board {
    * (possibly a false one). Random playouts never fill these.
    */
   isEyeLike(p: number, color: StoneColor): boolean {
-    if (this.stones[p] !== EMPTY) return false;
-    const { neighbors, neighborStart } = this.geo;
-    for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
-      if (this.stones[neighbors[k]!] !== color) return false;
+    const cell = this.cell;
+    if (cell[p] !== 0) return false;
+    const nbr = this.nbr;
+    const base = p << 2;
+    for (let k = base; k < base + 4; k++) {
+      const c = cell[nbr[k]!]!;
+      if (c !== color && c !== 3) return false;
     }
     return true;
   }
@@ -194,49 +219,28 @@ export class Board {
    * Cheap (looks at the four neighbours only); the hot path of playouts.
    */
   isLegalIgnoringSuperko(p: number, color: StoneColor = this.toPlay): boolean {
-    if (this.stones[p] !== EMPTY) return false;
+    if (this.cell[p] !== 0) return false;
     if (p === this.koPoint && color === this.koColor) return false;
     return this.rules.suicide || this.hasLibertyAfter(p, color);
   }
 
   /** True when a stone of `color` at the empty point p would have a liberty (not suicide). */
   hasLibertyAfter(p: number, color: StoneColor): boolean {
-    const { neighbors, neighborStart } = this.geo;
-    for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
-      const q = neighbors[k]!;
-      const c = this.stones[q]!;
-      if (c === EMPTY) return true;
-      const libs = this.chainLibs[this.chainHead[q]!]!;
+    const cell = this.cell;
+    const nbr = this.nbr;
+    const chainHead = this.chainHead;
+    const chainLibs = this.chainLibs;
+    const base = p << 2;
+    for (let k = base; k < base + 4; k++) {
+      const q = nbr[k]!;
+      const c = cell[q]!;
+      if (c === 0) return true;
+      if (c === 3) continue;
+      const libs = chainLibs[chainHead[q]!]!;
       // A friendly chain with another liberty keeps the new stone alive; an enemy chain in atari is captured.
       if (c === color ? libs > 1 : libs === 1) return true;
     }
     return false;
-  }
-
-  /**
-   * One pass over p's neighbours deciding both "not the mover's own eye" and "not suicide", plus the ko
-   * point: the playout's candidate test, fused because it runs for almost every empty point each move.
-   */
-  private isPlayoutCandidate(p: number, color: StoneColor): boolean {
-    if (p === this.koPoint && color === this.koColor) return false;
-    const stones = this.stones;
-    const neighbors = this.geo.neighbors;
-    const end = this.geo.neighborStart[p + 1]!;
-    let hasLiberty = false;
-    let ownEye = true;
-    for (let k = this.geo.neighborStart[p]!; k < end; k++) {
-      const q = neighbors[k]!;
-      const c = stones[q]!;
-      if (c === EMPTY) return true; // a liberty, and not an eye
-      const libs = this.chainLibs[this.chainHead[q]!]!;
-      if (c === color) {
-        if (libs > 1) hasLiberty = true;
-      } else {
-        if (libs === 1) return true; // captures, and not an eye
-        ownEye = false;
-      }
-    }
-    return hasLiberty && !ownEye;
   }
 
   /**
@@ -245,15 +249,48 @@ export class Board {
    * there is none. Superko is not checked (random playouts ignore it). Rejected candidates are swapped to
    * the end of the empty list, so each draw is uniform over the candidates not yet rejected, and nothing
    * is allocated.
+   *
+   * The candidate test (ko point, then one pass over the four neighbours deciding both "not the mover's own
+   * eye" and "not suicide") is written inline: it runs for almost every empty point each move.
    */
   randomMove(rng: Rng, color: StoneColor = this.toPlay): Move {
     const list = this.emptyList;
     const index = this.emptyIndex;
+    const cell = this.cell;
+    const nbr = this.nbr;
+    const chainHead = this.chainHead;
+    const chainLibs = this.chainLibs;
+    const koPoint = color === this.koColor ? this.koPoint : -1;
     let k = this.emptyCount;
     while (k > 0) {
       const i = rng.int(k);
       const p = list[i]!;
-      if (this.isPlayoutCandidate(p, color)) return p;
+      if (p !== koPoint) {
+        let hasLiberty = false;
+        let ownEye = true;
+        let candidate = false;
+        const base = p << 2;
+        for (let j = base; j < base + 4; j++) {
+          const q = nbr[j]!;
+          const c = cell[q]!;
+          if (c === 0) {
+            candidate = true; // a liberty, and not an eye
+            break;
+          }
+          if (c === 3) continue;
+          const libs = chainLibs[chainHead[q]!]!;
+          if (c === color) {
+            if (libs > 1) hasLiberty = true;
+          } else {
+            if (libs === 1) {
+              candidate = true; // captures, and not an eye
+              break;
+            }
+            ownEye = false;
+          }
+        }
+        if (candidate || (hasLiberty && !ownEye)) return p;
+      }
       k--;
       const q = list[k]!;
       list[i] = q;
@@ -307,65 +344,95 @@ export class Board {
    * No checks: the hot path of playouts and tree descent.
    */
   playLegal(move: Move, color: StoneColor): void {
+    const enemy = (3 - color) as StoneColor;
     this.moveNumber++;
     this.lastMove = move;
-    this.toPlay = opponent(color);
-    if (move === PASS) {
+    this.toPlay = enemy;
+    if (move < 0) {
       this.passes++;
       this.koPoint = -1;
       this.koColor = EMPTY;
-      this.history?.add(this.historyKey());
+      if (this.history !== null) this.history.add(this.historyKey());
       return;
     }
     this.passes = 0;
     const p = move;
-    const enemy = opponent(color);
-    const { neighbors, neighborStart } = this.geo;
-    const start = neighborStart[p]!;
-    const end = neighborStart[p + 1]!;
+    const cell = this.cell;
+    const nbr = this.nbr;
+    const chainHead = this.chainHead;
+    const chainLibs = this.chainLibs;
+    const base = p << 2;
 
     this.addStone(p, color);
-    this.chainLibs[p] = this.takeLiberty(p);
+
+    // The new stone stops being a liberty of each distinct neighbouring chain; its own liberties are its
+    // empty neighbours. Distinct chains are told apart with three locals (the fourth need not be kept).
+    let libs = 0;
+    let friends = 0;
+    let h0 = -1;
+    let h1 = -1;
+    let h2 = -1;
+    for (let k = base; k < base + 4; k++) {
+      const q = nbr[k]!;
+      const c = cell[q]!;
+      if (c === 0) {
+        libs++;
+        continue;
+      }
+      if (c === 3) continue;
+      if (c === color) friends++;
+      const head = chainHead[q]!;
+      if (head === h0 || head === h1 || head === h2) continue;
+      if (h0 < 0) h0 = head;
+      else if (h1 < 0) h1 = head;
+      else h2 = head;
+      chainLibs[head]!--;
+    }
+    chainLibs[p] = libs;
 
     // Merge with friendly chains.
-    for (let k = start; k < end; k++) {
-      const q = neighbors[k]!;
-      if (this.stones[q] === color) this.merge(p, q);
+    if (friends > 0) {
+      for (let k = base; k < base + 4; k++) {
+        const q = nbr[k]!;
+        if (cell[q] === color) this.merge(p, q);
+      }
     }
 
     // Capture enemy chains left without liberties.
     let captured = 0;
     let lastCaptured = -1;
-    for (let k = start; k < end; k++) {
-      const q = neighbors[k]!;
-      if (this.stones[q] === enemy && this.chainLibs[this.chainHead[q]!] === 0) {
-        lastCaptured = q;
-        captured += this.removeChain(q);
+    if (friends + libs < 4) {
+      for (let k = base; k < base + 4; k++) {
+        const q = nbr[k]!;
+        if (cell[q] === enemy && chainLibs[chainHead[q]!] === 0) {
+          lastCaptured = q;
+          captured += this.removeChain(q);
+        }
       }
+      if (captured !== 0) this.captures[color] += captured;
     }
-    this.captures[color] += captured;
 
-    // Suicide (only reachable when the rules allow it): the mover's own chain goes.
-    const ownHead = this.chainHead[p]!;
-    if (this.chainLibs[ownHead] === 0) {
+    const ownHead = chainHead[p]!;
+    if (chainLibs[ownHead] === 0) {
+      // Suicide (only reachable when the rules allow it): the mover's own chain goes.
       this.captures[enemy] += this.removeChain(p);
-    }
-
-    // Simple ko: one stone captured by a lone stone now in atari.
-    if (captured === 1 && this.chainHead[p] === p && this.chainSize[p] === 1 && this.chainLibs[p] === 1) {
+      this.koPoint = -1;
+      this.koColor = EMPTY;
+    } else if (captured === 1 && ownHead === p && this.chainSize[p] === 1 && chainLibs[p] === 1) {
+      // Simple ko: one stone captured by a lone stone now in atari.
       this.koPoint = lastCaptured;
       this.koColor = enemy;
     } else {
       this.koPoint = -1;
       this.koColor = EMPTY;
     }
-    this.history?.add(this.historyKey());
+    if (this.history !== null) this.history.add(this.historyKey());
   }
 
   /** Makes this board an exact copy of `other` (same size), reusing its arrays. */
   copyFrom(other: Board): void {
     if (other.size !== this.size) throw new RangeError('copyFrom: board sizes differ');
-    this.stones.set(other.stones);
+    this.cell.set(other.cell);
     this.chainHead.set(other.chainHead);
     this.nextStone.set(other.nextStone);
     this.chainSize.set(other.chainSize);
@@ -543,40 +610,45 @@ export class Board {
     return libs;
   }
 
-  /** The emptied point p becomes a liberty of each distinct neighbouring chain (see takeLiberty). */
+  /** The emptied point p becomes a liberty of each distinct neighbouring chain (see playLegal). */
   private giveLiberty(p: number): void {
-    const neighbors = this.geo.neighbors;
-    const end = this.geo.neighborStart[p + 1]!;
-    const stones = this.stones;
+    const nbr = this.nbr;
+    const cell = this.cell;
     const chainHead = this.chainHead;
+    const chainLibs = this.chainLibs;
+    const base = p << 2;
     let h0 = -1;
     let h1 = -1;
     let h2 = -1;
-    for (let k = this.geo.neighborStart[p]!; k < end; k++) {
-      const q = neighbors[k]!;
-      if (stones[q] === EMPTY) continue;
+    for (let k = base; k < base + 4; k++) {
+      const q = nbr[k]!;
+      const c = cell[q]!;
+      if (c === 0 || c === 3) continue;
       const head = chainHead[q]!;
       if (head === h0 || head === h1 || head === h2) continue;
       if (h0 < 0) h0 = head;
       else if (h1 < 0) h1 = head;
       else h2 = head;
-      this.chainLibs[head]!++;
+      chainLibs[head]!++;
     }
   }
 
   private addStone(p: number, color: StoneColor): void {
-    this.stones[p] = color;
+    this.cell[p] = color;
     this.chainHead[p] = p;
     this.nextStone[p] = p;
     this.chainSize[p] = 1;
     this.chainLibs[p] = 0;
     // Remove p from the empty list by moving the last entry into its slot.
-    const i = this.emptyIndex[p]!;
-    const last = this.emptyList[--this.emptyCount]!;
-    this.emptyList[i] = last;
-    this.emptyIndex[last] = i;
-    this.emptyList[this.emptyCount] = p;
-    this.emptyIndex[p] = this.emptyCount;
+    const emptyList = this.emptyList;
+    const emptyIndex = this.emptyIndex;
+    const i = emptyIndex[p]!;
+    const n = --this.emptyCount;
+    const last = emptyList[n]!;
+    emptyList[i] = last;
+    emptyIndex[last] = i;
+    emptyList[n] = p;
+    emptyIndex[p] = n;
     const key = p * 2 + color - 1;
     this.hashLo ^= this.keys.lo[key]!;
     this.hashHi ^= this.keys.hi[key]!;
@@ -587,70 +659,109 @@ export class Board {
    * the larger did not already have are added, found by looking at each liberty's neighbours.
    */
   private merge(a: number, b: number): void {
-    let big = this.chainHead[a]!;
-    let small = this.chainHead[b]!;
+    const chainHead = this.chainHead;
+    const chainSize = this.chainSize;
+    const nextStone = this.nextStone;
+    const cell = this.cell;
+    const nbr = this.nbr;
+    let big = chainHead[a]!;
+    let small = chainHead[b]!;
     if (big === small) return;
-    if (this.chainSize[big]! < this.chainSize[small]!) {
+    if (chainSize[big]! < chainSize[small]!) {
       const t = big;
       big = small;
       small = t;
     }
-    const { neighbors, neighborStart } = this.geo;
-    const gen = this.nextMark();
     let added = 0;
-    let s = small;
-    do {
-      for (let k = neighborStart[s]!; k < neighborStart[s + 1]!; k++) {
-        const e = neighbors[k]!;
-        if (this.stones[e] !== EMPTY || this.marks[e] === gen) continue;
-        this.marks[e] = gen;
-        let shared = false;
-        for (let j = neighborStart[e]!; j < neighborStart[e + 1]!; j++) {
-          if (this.chainHead[neighbors[j]!] === big) {
-            shared = true;
-            break;
+    if (chainSize[small] === 1) {
+      // A lone stone (the usual case: the stone just played): its empty neighbours are distinct.
+      const base = small << 2;
+      for (let k = base; k < base + 4; k++) {
+        const e = nbr[k]!;
+        if (cell[e] !== 0) continue;
+        const eb = e << 2;
+        if (
+          chainHead[nbr[eb]!] !== big &&
+          chainHead[nbr[eb + 1]!] !== big &&
+          chainHead[nbr[eb + 2]!] !== big &&
+          chainHead[nbr[eb + 3]!] !== big
+        ) {
+          added++;
+        }
+      }
+      chainHead[small] = big;
+    } else {
+      const marks = this.marks;
+      const gen = this.nextMark();
+      let s = small;
+      do {
+        const base = s << 2;
+        for (let k = base; k < base + 4; k++) {
+          const e = nbr[k]!;
+          if (cell[e] !== 0 || marks[e] === gen) continue;
+          marks[e] = gen;
+          const eb = e << 2;
+          if (
+            chainHead[nbr[eb]!] !== big &&
+            chainHead[nbr[eb + 1]!] !== big &&
+            chainHead[nbr[eb + 2]!] !== big &&
+            chainHead[nbr[eb + 3]!] !== big
+          ) {
+            added++;
           }
         }
-        if (!shared) added++;
-      }
-      s = this.nextStone[s]!;
-    } while (s !== small);
-    // Relabel the small chain and splice the two circular lists together.
-    s = small;
-    do {
-      this.chainHead[s] = big;
-      s = this.nextStone[s]!;
-    } while (s !== small);
-    const bigNext = this.nextStone[big]!;
-    this.nextStone[big] = this.nextStone[small]!;
-    this.nextStone[small] = bigNext;
-    this.chainSize[big]! += this.chainSize[small]!;
+        s = nextStone[s]!;
+      } while (s !== small);
+      // Relabel the small chain.
+      s = small;
+      do {
+        chainHead[s] = big;
+        s = nextStone[s]!;
+      } while (s !== small);
+    }
+    // Splice the two circular lists together.
+    const bigNext = nextStone[big]!;
+    nextStone[big] = nextStone[small]!;
+    nextStone[small] = bigNext;
+    chainSize[big]! += chainSize[small]!;
     this.chainLibs[big]! += added;
   }
 
   /** Removes the chain at p from the board; each neighbouring chain gains one liberty per freed point. */
   private removeChain(p: number): number {
-    const head = this.chainHead[p]!;
-    const color = this.stones[p]!;
+    const cell = this.cell;
+    const chainHead = this.chainHead;
+    const nextStone = this.nextStone;
+    const emptyList = this.emptyList;
+    const emptyIndex = this.emptyIndex;
+    const keysLo = this.keys.lo;
+    const keysHi = this.keys.hi;
+    const head = chainHead[p]!;
+    const color = cell[p]!;
     const count = this.chainSize[head]!;
-    const { neighbors, neighborStart } = this.geo;
     // First pass: clear the stones, so the second pass sees the freed points as empty.
+    let lo = this.hashLo;
+    let hi = this.hashHi;
+    let n = this.emptyCount;
     let s = head;
     do {
-      this.stones[s] = EMPTY;
-      this.chainHead[s] = -1;
+      cell[s] = 0;
+      chainHead[s] = -1;
       const key = s * 2 + color - 1;
-      this.hashLo ^= this.keys.lo[key]!;
-      this.hashHi ^= this.keys.hi[key]!;
-      this.emptyList[this.emptyCount] = s;
-      this.emptyIndex[s] = this.emptyCount++;
-      s = this.nextStone[s]!;
+      lo ^= keysLo[key]!;
+      hi ^= keysHi[key]!;
+      emptyList[n] = s;
+      emptyIndex[s] = n++;
+      s = nextStone[s]!;
     } while (s !== head);
+    this.hashLo = lo;
+    this.hashHi = hi;
+    this.emptyCount = n;
     // Second pass: every freed point is a new liberty of each distinct adjacent chain.
     s = head;
     do {
       this.giveLiberty(s);
-      s = this.nextStone[s]!;
+      s = nextStone[s]!;
     } while (s !== head);
     return count;
   }
