@@ -6,7 +6,7 @@
 import { Board, IllegalMoveError } from './board.js';
 import { BLACK, WHITE, opponent, type Move, type StoneColor } from './color.js';
 import { fixedHandicapPoints } from './handicap.js';
-import { DEFAULT_GAME_RULES, type GameRules } from './rules.js';
+import { DEFAULT_GAME_RULES, handicapCompensation, type GameRules } from './rules.js';
 import { score, type Score } from './score.js';
 
 export interface MoveRecord {
@@ -108,8 +108,13 @@ export class Game {
     return out;
   }
 
+  /** Komi plus White's handicap compensation under the rules: what White receives on top of the board. */
+  get effectiveKomi(): number {
+    return this.rules.komi + handicapCompensation(this.rules, this.handicap);
+  }
+
   score(dead: Iterable<number> = [], seki?: Iterable<number>): Score {
-    return score(this.board, { komi: this.rules.komi, scoring: this.rules.scoring, dead, seki });
+    return score(this.board, { komi: this.effectiveKomi, scoring: this.rules.scoring, dead, seki });
   }
 
   resign(color: StoneColor): void {

@@ -4,6 +4,12 @@
  */
 export type KoRule = 'simple' | 'positional' | 'situational';
 export type ScoringRule = 'area' | 'territory';
+/**
+ * Points White receives per handicap stone under area scoring, on top of komi, because every handicap
+ * stone is a point for Black on an area count: '0' (Tromp-Taylor, territory rules where stones do not
+ * count), 'N' (Chinese, as GNU Go and KataGo count), 'N-1' (AGA, New Zealand).
+ */
+export type HandicapBonus = '0' | 'N' | 'N-1';
 
 export interface BoardRules {
   /** Multi-stone (and single-stone) suicide allowed, as in Tromp-Taylor and New Zealand rules. */
@@ -15,20 +21,29 @@ export interface BoardRules {
 export interface GameRules extends BoardRules {
   readonly scoring: ScoringRule;
   readonly komi: number;
+  readonly whiteHandicapBonus: HandicapBonus;
 }
 
 export const DEFAULT_RULES: BoardRules = { suicide: false, ko: 'simple' };
 
 export const RULE_PRESETS: Readonly<Record<string, Omit<GameRules, 'komi'>>> = {
-  chinese: { suicide: false, ko: 'simple', scoring: 'area' },
-  japanese: { suicide: false, ko: 'simple', scoring: 'territory' },
-  korean: { suicide: false, ko: 'simple', scoring: 'territory' },
-  'tromp-taylor': { suicide: true, ko: 'positional', scoring: 'area' },
-  'new-zealand': { suicide: true, ko: 'situational', scoring: 'area' },
-  aga: { suicide: false, ko: 'situational', scoring: 'area' },
+  chinese: { suicide: false, ko: 'simple', scoring: 'area', whiteHandicapBonus: 'N' },
+  japanese: { suicide: false, ko: 'simple', scoring: 'territory', whiteHandicapBonus: '0' },
+  korean: { suicide: false, ko: 'simple', scoring: 'territory', whiteHandicapBonus: '0' },
+  'tromp-taylor': { suicide: true, ko: 'positional', scoring: 'area', whiteHandicapBonus: '0' },
+  'new-zealand': { suicide: true, ko: 'situational', scoring: 'area', whiteHandicapBonus: 'N-1' },
+  aga: { suicide: false, ko: 'situational', scoring: 'area', whiteHandicapBonus: 'N-1' },
 };
 
 export const DEFAULT_GAME_RULES: GameRules = { ...RULE_PRESETS.chinese!, komi: 7.5 };
+
+/** White's compensation for `handicap` stones under these rules (0 under territory scoring). */
+export function handicapCompensation(rules: Pick<GameRules, 'scoring' | 'whiteHandicapBonus'>, handicap: number): number {
+  if (rules.scoring !== 'area' || handicap <= 0) return 0;
+  if (rules.whiteHandicapBonus === 'N') return handicap;
+  if (rules.whiteHandicapBonus === 'N-1') return Math.max(0, handicap - 1);
+  return 0;
+}
 
 /** Looks up a preset by name (case and `_`/space insensitive); null when unknown. */
 export function rulesPreset(name: string): Omit<GameRules, 'komi'> | null {

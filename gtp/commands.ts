@@ -90,7 +90,7 @@ function rulesJson(rules: GameRules): string {
     scoring: rules.scoring.toUpperCase(),
     suicide: rules.suicide,
     tax: 'NONE',
-    whiteHandicapBonus: '0',
+    whiteHandicapBonus: rules.whiteHandicapBonus,
     komi: rules.komi,
   });
 }
@@ -116,6 +116,8 @@ function ruleField(key: string, value: unknown): Partial<GameRules> {
       if (text !== 'FALSE') throw new GtpError('button go is not supported');
       return {};
     case 'whiteHandicapBonus':
+      if (text !== '0' && text !== 'N' && text !== 'N-1') throw new GtpError(`whiteHandicapBonus must be 0, N or N-1`);
+      return { whiteHandicapBonus: text };
     case 'friendlyPassOk':
       return {};
     case 'komi':

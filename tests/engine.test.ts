@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BLACK, Board, EMPTY, Game, IllegalMoveError, PASS, Rng, WHITE, fixedHandicapPoints, gameToSgf, maxFixedHandicap,
-  parseGtpVertex, parseSgfPoint, perft, randomPlayout, score, sgfToGame, SgfError, toGtpVertex, toSgfPoint,
+  parseGtpVertex, parseSgfPoint, perft, rulesPreset, randomPlayout, score, sgfToGame, SgfError, toGtpVertex, toSgfPoint,
 } from '../engine/index.js';
 import { boardFromDiagram, v } from './helpers.js';
 
@@ -194,6 +194,18 @@ describe('scoring', () => {
     expect(agreed.ownership[v('E1', 5)]).toBe(WHITE);
     const japanese = score(b, { komi: 6.5, scoring: 'territory', dead: [v('E1', 5)] });
     expect(japanese.white).toBe(3 + 1 + 6.5); // D2 D1 E1 territory, one prisoner, komi
+  });
+  it('handicap compensation: N points for White under Chinese rules, N-1 under AGA, none otherwise', () => {
+    const count = (rules: Parameters<typeof rulesPreset>[0]) => {
+      const g = new Game(9, { ...rulesPreset(rules)!, komi: 0.5 });
+      g.setFixedHandicap(4);
+      return g.score().margin;
+    };
+    // Four black stones own the empty board: 81 points for Black.
+    expect(count('chinese')).toBe(81 - 0.5 - 4);
+    expect(count('aga')).toBe(81 - 0.5 - 3);
+    expect(count('tromp-taylor')).toBe(81 - 0.5);
+    expect(count('japanese')).toBe(77 - 0.5); // territory: the 77 empty points, stones don't count
   });
   it('result strings', () => {
     const b = new Board(5);
