@@ -133,10 +133,12 @@ export function defaultRunConfig(boardSize = 9, overrides: RunConfigOverrides = 
       windowPositions: 1_000_000,
       stepsPerGeneration: small ? 200 : 1000,
       batchSize: small ? 64 : 128,
+      // AlphaGo Zero's 0.01 → 0.001 → 0.0001 (half that on small boards, where batches are small). At 0.02 the
+      // single-filter value head of a 5x5 net died within a generation (its BN scale went negative, ReLU off).
       learningRate: [
-        { untilStep: 20000, lr: 0.02 },
-        { untilStep: 100000, lr: 0.002 },
-        { untilStep: Number.MAX_SAFE_INTEGER, lr: 0.0002 },
+        { untilStep: 20000, lr: small ? 0.005 : 0.01 },
+        { untilStep: 100000, lr: small ? 0.0005 : 0.001 },
+        { untilStep: Number.MAX_SAFE_INTEGER, lr: small ? 0.00005 : 0.0001 },
       ],
       momentum: 0.9,
       l2: 1e-4,

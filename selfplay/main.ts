@@ -383,7 +383,8 @@ Options that define the run may only be given when it is created (or must match 
   --games-per-generation N   self-play games per generation (default 500; 200 on ≤ 7x7)
   --steps N                  training steps per generation (default 1000; 200 on ≤ 7x7)
   --batch-size N             training batch (default 128; 64 on ≤ 7x7)
-  --lr X                     constant learning rate (default: schedule 0.02 → 0.002 → 0.0002)
+  --lr X                     constant learning rate (default: schedule 0.01 → 0.001 → 0.0001 at 20k/100k
+                             steps; half that on boards ≤ 7x7)
   --window-games N           training window in games (default 20000; 2000 on ≤ 7x7)
   --gate-games N             most games per gating match (default 400)
   --gate-rule R              sprt|threshold (default sprt)

@@ -23,7 +23,8 @@ describe('learning on 5x5', () => {
     const options = { workers: 0, progress: false, log: (l: string) => lines.push(l) };
     await runLoop(run, config, { ...options, untilGeneration: 2 });
 
-    const train = run.readMetrics().filter((m) => m.kind === 'train');
+    // Within a generation's training (fixed data), the value loss must fall.
+    const train = run.readMetrics().filter((m) => m.kind === 'train' && m.generation === 1);
     const first = Number(train[0]!.valueLoss);
     const last = train.slice(-3).reduce((s, m) => s + Number(m.valueLoss), 0) / 3;
     expect(last).toBeLessThan(first * 0.9);
@@ -44,6 +45,6 @@ const LEARNING_CONFIG = {
   backend: 'onnx' as const,
   seed: 1,
   selfplay: { gamesPerGeneration: 150, visits: 16, maxMovesPerArea: 2 },
-  train: { stepsPerGeneration: 400, learningRate: [{ untilStep: 1_000_000, lr: 0.02 }] },
+  train: { stepsPerGeneration: 400, learningRate: [{ untilStep: 1_000_000, lr: 0.005 }] },
   gate: { alwaysPromote: true, visits: 32, resignThreshold: 0 },
 };
