@@ -10,6 +10,7 @@ import { listShardFiles, loadShards, readRecord } from '../selfplay/shards.js';
 import { TrainingWindow } from '../selfplay/train-data.js';
 import { Rng } from '../engine/rng.js';
 import { ZERO_PLANES } from '../src/nn/features.js';
+import { WatchHub } from '../src/watch/hub.js';
 
 describe('self-play games', () => {
   it('writes shards of (state, π, z) and SGFs that agree with each other', async () => {
@@ -18,6 +19,9 @@ describe('self-play games', () => {
     const out = mkdtempSync(join(tmpdir(), 'tengen-selfplay-'));
     const evaluator = new SimpleEvaluator(size, { komi: 0.5 });
     const shards: string[] = [];
+    const hub = new WatchHub();
+    const events: string[] = [];
+    hub.addListener((e) => events.push(e.kind));
     const summary = await playSelfplayGames({
       size,
       komi: 0.5,
@@ -29,8 +33,14 @@ describe('self-play games', () => {
       seed: 11,
       networkName: 'simple',
       evaluator,
+      watch: hub,
       onShard: (p) => shards.push(p),
     });
+    // --watch: every game is shown in the viewer with its moves and result.
+    expect(events.filter((k) => k === 'started')).toHaveLength(5);
+    expect(events.filter((k) => k === 'ended')).toHaveLength(5);
+    expect(events.filter((k) => k === 'move').length).toBe(summary.moves);
+    await hub.close();
     expect(summary.games).toBe(5);
     expect(summary.blackWins + summary.whiteWins + summary.draws).toBe(5);
     // 5 games at 2 per shard: shards 0, 1, 2 (the last one holds one game), written in order.
