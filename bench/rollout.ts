@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { Board, Rng, randomPlayout, score, type Move } from '../engine/index.js';
+import { RolloutLeafEvaluator } from '../src/lee/leaf.js';
 import { Rollout } from '../src/lee/rollout.js';
 import { RolloutPolicy, defaultRolloutPolicy } from '../src/lee/rollout-policy.js';
 import { printTable } from './table.js';
@@ -97,6 +98,26 @@ export async function run(args: string[]): Promise<void> {
     });
   }
   printTable(rows);
+
+  // What the search pays per leaf: copy the leaf position, set the rollout up, play it out, count the score.
+  console.log('\nleaf evaluations (RolloutLeafEvaluator: copy + set-up + rollout + area count), from a position 30 moves in:');
+  const leafRows: Record<string, string | number>[] = [];
+  for (const size of [9, 19]) {
+    const rng = new Rng(3);
+    const position = new Board(size);
+    for (let i = 0; i < 30; i++) position.playLegal(position.randomMove(rng), position.toPlay);
+    const leaf = new RolloutLeafEvaluator({ policy, size, komi: 7, seed: 1 });
+    for (let i = 0; i < 20; i++) leaf.evaluate(position);
+    let n = 0;
+    const t0 = cpuMs();
+    while (cpuMs() - t0 < seconds * 500) {
+      for (let i = 0; i < 10; i++) leaf.evaluate(position);
+      n += 10;
+    }
+    const elapsed = (cpuMs() - t0) / 1000;
+    leafRows.push({ board: `${size}x${size}`, 'leaf evaluations/s': n / elapsed, 'µs each': (elapsed * 1e6) / n });
+  }
+  printTable(leafRows);
 
   // Playing strength of the policy itself: each side samples its moves (no search) on 9x9, komi 7.
   console.log('\nrollout policies playing each other on 9x9 (no search, colours alternate, komi 7):');

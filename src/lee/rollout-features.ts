@@ -104,6 +104,7 @@ export class RolloutFeatures {
     let inAtariW = false;
     let atariB = false;
     let atariW = false;
+    let emptyNeighbours = 0;
     for (let i = 0; i < 8; i++) {
       const q = ring[base + i]!;
       const shift = 3 * i;
@@ -113,10 +114,13 @@ export class RolloutFeatures {
         continue;
       }
       const s = stones[q]!;
-      if (s === EMPTY) continue;
+      const orthogonal = (i & 1) === 1;
+      if (s === EMPTY) {
+        if (orthogonal) emptyNeighbours++;
+        continue;
+      }
       const libs = board.liberties(q);
       const bucket = libs >= 3 ? 2 : libs - 1;
-      const orthogonal = (i & 1) === 1;
       if (s === BLACK) {
         codeB |= (STATE_OWN + bucket) << shift;
         codeW |= (STATE_OPPONENT + bucket) << shift;
@@ -153,10 +157,17 @@ export class RolloutFeatures {
     }
     this.pattern3Of[BLACK] = codeB;
     this.pattern3Of[WHITE] = codeW;
+    // An empty neighbour is a liberty and rules out an eye, so such a point is a candidate for both colours
+    // without asking the board; two empty neighbours mean at least two liberties after the move.
+    const open = emptyNeighbours > 0;
     this.maskOf[BLACK] =
-      forBlack && this.isCandidate(board, p, BLACK) ? this.finishMask(board, p, BLACK, captureB, neighbourB, inAtariB, atariB) : -1;
+      forBlack && (open || this.isCandidate(board, p, BLACK))
+        ? this.finishMask(board, p, BLACK, captureB, neighbourB, inAtariB, atariB, emptyNeighbours)
+        : -1;
     this.maskOf[WHITE] =
-      forWhite && this.isCandidate(board, p, WHITE) ? this.finishMask(board, p, WHITE, captureW, neighbourW, inAtariW, atariW) : -1;
+      forWhite && (open || this.isCandidate(board, p, WHITE))
+        ? this.finishMask(board, p, WHITE, captureW, neighbourW, inAtariW, atariW, emptyNeighbours)
+        : -1;
   }
 
   private finishMask(
@@ -167,13 +178,14 @@ export class RolloutFeatures {
     ownNeighbour: boolean,
     ownInAtari: boolean,
     givesAtari: boolean,
+    emptyNeighbours: number,
   ): number {
     let mask = givesAtari ? 1 << FEATURE.atari : 0;
     if (capturedStones > 0) {
       mask |= 1 << FEATURE.capture;
       if (capturedStones >= 2) mask |= 1 << FEATURE.captureMany;
     }
-    const libsAfter = this.counter.libertiesAfter(board, p, color, 2);
+    const libsAfter = emptyNeighbours >= 2 ? 2 : this.counter.libertiesAfter(board, p, color, 2);
     if (libsAfter >= 2) {
       if (ownInAtari) mask |= 1 << FEATURE.saveAtari;
     } else {
