@@ -189,7 +189,9 @@ export class Rollout {
     const enemy = opponent(color);
     const { neighbors, neighborStart } = this.geo;
     // Before the move: which enemy chains it captures (their stones are gone afterwards), and whether an
-    // own chain it joins had few liberties (its stones' liberty bucket may rise).
+    // own chain it joins had few liberties. Features only tell 1, 2 and >= 3 liberties apart (pattern
+    // buckets; atari, capture, self-atari), so a chain needs its neighbourhood refreshed only when it has
+    // at most 2 liberties before or after the move.
     this.capturedCount = 0;
     let ownLow = false;
     for (let k = neighborStart[move]!; k < neighborStart[move + 1]!; k++) {
@@ -197,7 +199,7 @@ export class Rollout {
       const s = stones[q]!;
       if (s === enemy) {
         if (board.liberties(q) === 1 && !this.isCaptured(q)) board.forEachChainStone(q, this.collectCaptured);
-      } else if (s === color && board.liberties(q) <= 3) {
+      } else if (s === color && board.liberties(q) <= 2) {
         ownLow = true;
       }
     }
@@ -207,7 +209,7 @@ export class Rollout {
     this.setWeight(move, BLACK, 0);
     this.setWeight(move, WHITE, 0);
     this.markAround(move);
-    if (ownLow || board.liberties(move) <= 3) this.walkChain(move);
+    if (ownLow || board.liberties(move) <= 2) this.walkChain(move);
     for (let k = neighborStart[move]!; k < neighborStart[move + 1]!; k++) {
       const q = neighbors[k]!;
       if (stones[q] === enemy && board.liberties(q) <= 2) this.walkChain(q);
