@@ -53,7 +53,11 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** Batches used after training to re-estimate the BN moving statistics with the final weights (0 = off). */
   bnCalibrationBatches: number;
-  /** Train the next generation from the current best network (AGZ) rather than from the last candidate. */
+  /**
+   * Train each candidate from the current best network rather than continuing from the previous candidate.
+   * Default false: training continues across generations as in AlphaGo Zero (the optimiser runs on; gating
+   * picks which checkpoints play self-play), so a rejected candidate's steps are not thrown away.
+   */
   fromBest: boolean;
 }
 
@@ -65,7 +69,11 @@ export interface GateConfig {
   threshold: number;
   sprt: SprtParams;
   visits: number;
-  /** Resign below this winrate in gating games (0 = play every game out). */
+  /**
+   * Resign below this winrate in gating games (0 = play every game out, the default): an early candidate's
+   * value head is overconfident, and with 0.05 a 5x5 candidate resigned games it would have won — 36.8% of
+   * 95 gating games against 56.7% of 60 games played out, same two networks.
+   */
   resignThreshold: number;
   /** Moves at the start of each gating game sampled from the visit counts, so games differ. */
   randomMoves: number;
@@ -144,7 +152,7 @@ export function defaultRunConfig(boardSize = 9, overrides: RunConfigOverrides = 
       l2: 1e-4,
       checkpointEvery: 100,
       bnCalibrationBatches: 32,
-      fromBest: true,
+      fromBest: false,
     },
     gate: {
       rule: 'sprt',
@@ -153,7 +161,7 @@ export function defaultRunConfig(boardSize = 9, overrides: RunConfigOverrides = 
       sprt: { ...DEFAULT_SPRT },
       visits: small ? 64 : 200,
       randomMoves: Math.max(2, Math.round((size * size) / 12)),
-      resignThreshold: 0.05,
+      resignThreshold: 0,
       alwaysPromote: false,
     },
   };
