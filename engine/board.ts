@@ -72,6 +72,13 @@ export class Board {
   private declare emptyCount: number;
   /** Generation-stamped marks for de-duplicating liberties without clearing an array each time. */
   private declare readonly marks: Uint32Array;
+  /**
+   * Per point, its neighbours by colour packed as `empty + 8 * black + 64 * white` (border neighbours are
+   * the rest of four). Lets randomMove accept a point with an empty neighbour, or reject one surrounded by
+   * the mover's own stones, from one load instead of four neighbour lookups. Index `area` (the border cell)
+   * is scratch.
+   */
+  private declare readonly neighborCounts: Int32Array;
   private markGeneration = 0;
   private hashLo = 0;
   private hashHi = 0;
@@ -107,6 +114,8 @@ export class Board {
     }
     this.emptyCount = n;
     this.marks = new Uint32Array(n);
+    this.neighborCounts = new Int32Array(n + 1);
+    for (let k = 0; k < n * 4; k++) if (this.nbr[k]! < n) this.neighborCounts[k >> 2]!++;
     this.history = this.rules.ko === 'simple' ? null : new Set([this.historyKey()]);
   }
 
@@ -250,8 +259,8 @@ export class Board {
    * the end of the empty list, so each draw is uniform over the candidates not yet rejected, and nothing
    * is allocated.
    *
-   * The candidate test (ko point, then one pass over the four neighbours deciding both "not the mover's own
-   * eye" and "not suicide") is written inline: it runs for almost every empty point each move.
+   * The candidate test (ko point; neighbour counts; only with enemy stones and no empty point around, a pass
+   * over the four neighbours' chains) is written inline: it runs for almost every empty point each move.
    */
   randomMove(rng: Rng, color: StoneColor = this.toPlay): Move {
     const list = this.emptyList;
@@ -260,36 +269,36 @@ export class Board {
     const nbr = this.nbr;
     const chainHead = this.chainHead;
     const chainLibs = this.chainLibs;
+    const counts = this.neighborCounts;
+    const enemyShift = color === 1 ? 6 : 3;
     const koPoint = color === this.koColor ? this.koPoint : -1;
     let k = this.emptyCount;
     while (k > 0) {
       const i = rng.int(k);
       const p = list[i]!;
       if (p !== koPoint) {
-        let hasLiberty = false;
-        let ownEye = true;
-        let candidate = false;
-        const base = p << 2;
-        for (let j = base; j < base + 4; j++) {
-          const q = nbr[j]!;
-          const c = cell[q]!;
-          if (c === 0) {
-            candidate = true; // a liberty, and not an eye
-            break;
-          }
-          if (c === 3) continue;
-          const libs = chainLibs[chainHead[q]!]!;
-          if (c === color) {
-            if (libs > 1) hasLiberty = true;
-          } else {
-            if (libs === 1) {
-              candidate = true; // captures, and not an eye
+        const around = counts[p]!;
+        if ((around & 7) !== 0) return p; // an empty neighbour: a liberty, and not an eye
+        // No empty neighbour. Only the mover's stones (and the edge) around: its own eye, never filled.
+        if (((around >> enemyShift) & 7) !== 0) {
+          // Enemy stones around: legal (and not an eye) when it captures or joins a chain with a liberty.
+          let hasLiberty = false;
+          let candidate = false;
+          const base = p << 2;
+          for (let j = base; j < base + 4; j++) {
+            const q = nbr[j]!;
+            const c = cell[q]!;
+            if (c === 3) continue;
+            const libs = chainLibs[chainHead[q]!]!;
+            if (c === color) {
+              if (libs > 1) hasLiberty = true;
+            } else if (libs === 1) {
+              candidate = true; // captures
               break;
             }
-            ownEye = false;
           }
+          if (candidate || hasLiberty) return p;
         }
-        if (candidate || (hasLiberty && !ownEye)) return p;
       }
       k--;
       const q = list[k]!;
@@ -439,6 +448,7 @@ export class Board {
     this.chainLibs.set(other.chainLibs);
     this.emptyList.set(other.emptyList);
     this.emptyIndex.set(other.emptyIndex);
+    this.neighborCounts.set(other.neighborCounts);
     this.emptyCount = other.emptyCount;
     this.captures.set(other.captures);
     this.toPlay = other.toPlay;
@@ -556,6 +566,11 @@ export class Board {
       } while (s !== head && count <= n);
       if (count !== members.length) throw new Error(`chain ${head}: linked list has ${count} stones`);
     }
+    for (let p = 0; p < n; p++) {
+      let counts = 0;
+      for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) counts += [1, 8, 64][this.stones[neighbors[k]!]!]!;
+      if (counts !== this.neighborCounts[p]) throw new Error(`neighbour counts of ${p}: ${this.neighborCounts[p]} != ${counts}`);
+    }
     if (emptyTotal !== this.emptyCount) throw new Error(`empty count ${this.emptyCount} != ${emptyTotal}`);
     let lo = 0;
     let hi = 0;
@@ -635,6 +650,15 @@ export class Board {
 
   private addStone(p: number, color: StoneColor): void {
     this.cell[p] = color;
+    // Each neighbour loses an empty neighbour and gains a `color` one (1 -> 8 or 64).
+    const counts = this.neighborCounts;
+    const nbr = this.nbr;
+    const delta = color === 1 ? 7 : 63;
+    const base = p << 2;
+    counts[nbr[base]!]! += delta;
+    counts[nbr[base + 1]!]! += delta;
+    counts[nbr[base + 2]!]! += delta;
+    counts[nbr[base + 3]!]! += delta;
     this.chainHead[p] = p;
     this.nextStone[p] = p;
     this.chainSize[p] = 1;
@@ -743,8 +767,16 @@ export class Board {
     let lo = this.hashLo;
     let hi = this.hashHi;
     let n = this.emptyCount;
+    const counts = this.neighborCounts;
+    const nbr = this.nbr;
+    const delta = color === 1 ? 7 : 63;
     let s = head;
     do {
+      const base = s << 2;
+      counts[nbr[base]!]! -= delta;
+      counts[nbr[base + 1]!]! -= delta;
+      counts[nbr[base + 2]!]! -= delta;
+      counts[nbr[base + 3]!]! -= delta;
       cell[s] = 0;
       chainHead[s] = -1;
       const key = s * 2 + color - 1;
