@@ -50,7 +50,7 @@ export class PlayoutGenerator implements MoveGenerator {
   async search(game: Game, request: SearchRequest): Promise<SearchOutcome> {
     const root = game.board;
     const color = root.toPlay;
-    const komi = game.rules.komi;
+    const komi = game.effectiveKomi;
     const area = root.area;
     const moves: Move[] = [];
     for (let p = 0; p < area; p++) if (!root.isEyeLike(p, color) && root.isLegal(p, color)) moves.push(p);

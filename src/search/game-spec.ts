@@ -12,6 +12,8 @@ export interface GameSpec {
   setupWhite: number[];
   /** Player to move after the setup. */
   firstToPlay: StoneColor;
+  /** Handicap stones (the first setupBlack points), which decide White's compensation. */
+  handicap: number;
   moves: MoveRecord[];
 }
 
@@ -24,13 +26,16 @@ export function gameToSpec(game: Game): GameSpec {
     setupBlack: game.setupBlack.slice(),
     setupWhite: game.setupWhite.slice(),
     firstToPlay,
+    handicap: game.handicap,
     moves: game.moves.map((m) => ({ color: m.color, move: m.move })),
   };
 }
 
 export function gameFromSpec(spec: GameSpec): Game {
   const game = new Game(spec.size, spec.rules);
-  if (spec.setupBlack.length > 0 || spec.setupWhite.length > 0 || spec.firstToPlay !== BLACK) {
+  if (spec.handicap > 0 && spec.setupWhite.length === 0 && spec.setupBlack.length === spec.handicap) {
+    game.setHandicapStones(spec.setupBlack);
+  } else if (spec.setupBlack.length > 0 || spec.setupWhite.length > 0 || spec.firstToPlay !== BLACK) {
     game.setSetup(spec.setupBlack, spec.setupWhite, spec.firstToPlay);
   }
   for (const m of spec.moves) game.play(m.move as Move, m.color);

@@ -211,7 +211,7 @@ export class MctsSearch {
 
   private async search(game: Game, limits: SearchLimits, options: RunOptions): Promise<SearchResult> {
     const p = this.params;
-    this.komi = game.rules.komi;
+    this.komi = game.effectiveKomi;
     this.syncRoot(game);
     const root = this.root!;
     const start = performance.now();
@@ -289,7 +289,7 @@ export class MctsSearch {
       this.params.treeReuse &&
       this.root !== null &&
       this.treeGame === game &&
-      this.treeKomi === game.rules.komi &&
+      this.treeKomi === game.effectiveKomi &&
       game.moves.length >= this.treeMoves.length &&
       this.treeMoves.every((m, i) => game.moves[i]!.move === m.move && game.moves[i]!.color === m.color);
     if (reusable) {
@@ -323,7 +323,7 @@ export class MctsSearch {
     this.rootHistory = game.stonesHistory(ZERO_HISTORY).map((s) => Uint8Array.from(s));
     this.treeGame = game;
     this.treeMoves = game.moves.map((m) => ({ color: m.color, move: m.move }));
-    this.treeKomi = game.rules.komi;
+    this.treeKomi = game.effectiveKomi;
     if (this.legalBuffer.length !== board.area + 1) this.legalBuffer = new Int32Array(board.area + 1);
   }
 

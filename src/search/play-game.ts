@@ -95,7 +95,7 @@ export async function playGame(evaluator: Evaluator, options: PlayGameOptions): 
     moves.push({ color, move, policy: full ? result.visitDistribution : null, winrate: result.analysis.winrate, visits: result.analysis.visits });
     game.play(move, color);
   }
-  const margin = score(game.board, { komi: game.rules.komi, scoring: 'area' }).margin;
+  const margin = score(game.board, { komi: game.effectiveKomi, scoring: 'area' }).margin;
   const winner: StoneColor | null = margin > 0 ? BLACK : margin < 0 ? opponent(BLACK) : null;
   return finish(winner, formatResult(margin), margin, false);
 

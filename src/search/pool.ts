@@ -228,7 +228,7 @@ export function mergeResults(results: readonly SearchResult[], board: Board, gam
     move = best.move;
   }
   if (params.areaPassPolicy && game.rules.scoring === 'area') {
-    move = applyAreaPassPolicy(move, candidates, board, game.rules.komi, () => (first.move === 'resign' ? PASS : first.move));
+    move = applyAreaPassPolicy(move, candidates, board, game.effectiveKomi, () => (first.move === 'resign' ? PASS : first.move));
   }
   if (results.every((r) => r.move === 'resign')) move = 'resign';
   const stats = { ...first.stats };
