@@ -86,6 +86,27 @@ describe('self-play games', () => {
     }
   });
 
+  it('records only full-search positions with playout-cap randomisation', async () => {
+    const size = 5;
+    const config = defaultRunConfig(size, { komi: 0.5, selfplay: { visits: 16, playoutCap: true, fastVisits: 4, fullSearchProbability: 0.25, gamesPerShard: 3 } });
+    const out = mkdtempSync(join(tmpdir(), 'tengen-cap-'));
+    const summary = await playSelfplayGames({
+      size,
+      komi: 0.5,
+      config: config.selfplay,
+      firstGame: 0,
+      games: 3,
+      shardPath: (i) => standaloneShardPath(out, i),
+      sgfPath: (i) => standaloneSgfPath(out, i),
+      seed: 5,
+      networkName: 'simple',
+      evaluator: new SimpleEvaluator(size, { komi: 0.5 }),
+    });
+    expect(summary.positions).toBeGreaterThan(0);
+    expect(summary.positions / summary.moves).toBeLessThan(0.5);
+    expect(loadShards(listShardFiles(out)).shards[0]!.header.recordCount).toBe(summary.positions);
+  });
+
   it('plays a tenth of games without resignation, decided per game index', () => {
     const config = defaultRunConfig(9);
     let off = 0;
