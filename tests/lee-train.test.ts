@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Board, Game, PASS, Rng, gameToSgf, sgfToGame } from '../engine/index.js';
+import { BLACK, Board, Game, PASS, Rng, WHITE, gameToSgf, moveToAction, sgfToGame } from '../engine/index.js';
 import { collectGames } from '../src/lee/collect.js';
+import { writeSupervisedShards } from '../src/lee/sl-shards.js';
+import { readRecord, readShard } from '../selfplay/shards.js';
 import { Rollout } from '../src/lee/rollout.js';
 import { RolloutDataset, listSgfFiles, loadGames } from '../src/lee/rollout-dataset.js';
 import { FEATURE } from '../src/lee/rollout-features.js';
@@ -123,4 +125,37 @@ for await (const line of createInterface({ input: process.stdin })) {
       collectGames({ engine: `node ${engineScript} 1 --illegal`, games: 1, size: 5, komi: 0.5, out: join(scratch, 'bad'), seed: 1 }),
     ).rejects.toThrow(/illegal move/);
   }, 30_000);
+});
+
+describe('SL policy shards', () => {
+  it('writes one record per move with the move played as π and the result as z', () => {
+    const dir = join(scratch, 'sl-records');
+    mkdirSync(dir, { recursive: true });
+    const games = teacherGames(5, 7, 21);
+    games.forEach((g, i) => writeFileSync(join(dir, `g${i}.sgf`), gameToSgf(g, { result: i % 2 === 0 ? 'B+3' : 'W+R' })));
+    const out = join(scratch, 'sl-shards');
+    const summary = writeSupervisedShards(listSgfFiles(dir), { out, featureSet: 'lee', gamesPerShard: 2 });
+    const totalMoves = games.reduce((n, g) => n + g.moves.length, 0);
+    expect(summary.games).toBe(5);
+    expect(summary.records).toBe(totalMoves);
+    expect(summary.shards.length).toBe(3);
+    const first = readShard(summary.shards[0]!);
+    expect(first.header.featureSet).toBe('lee');
+    // Game 0 (Black won): its records in order, with the history and π of each move.
+    const game = games[0]!;
+    const replay = new Game(7);
+    game.moves.forEach(({ color, move }, i) => {
+      const record = readRecord(first, i);
+      expect(record.toPlay).toBe(color);
+      expect(record.z).toBe(color === BLACK ? 1 : -1);
+      const action = moveToAction(move, 49);
+      expect(record.policy[action]).toBe(1);
+      expect(Array.from(record.policy).reduce((a, b) => a + b, 0)).toBe(1);
+      expect(Array.from(record.history.subarray(0, 49))).toEqual(Array.from(replay.board.stones));
+      replay.play(move, color);
+    });
+    // Game 1 (White won) follows in the same shard.
+    const second = readRecord(first, game.moves.length);
+    expect(second.z).toBe(games[1]!.moves[0]!.color === WHITE ? 1 : -1);
+  });
 });
