@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- rollout [seconds] [--policy FILE]`: single-threaded AlphaGo-Lee rollouts (linear softmax
  * policy over local patterns, incremental weights) from the empty 9x9 and 19x19 board, against the engine's
- * uniformly random light playouts. Prints µs per rollout step and rollouts per second.
+ * uniformly random light playouts. Prints µs per rollout step and rollouts per second, the cost of one leaf
+ * evaluation as the search pays it, and how the policies play against each other (no search) on 9x9.
  * AlphaGo (Silver et al. 2016): ~2 µs per step, ~1,000 full 19x19 rollouts/s per CPU thread.
  * The policy is models/rollout-policy.json when present (else hand-set tactical weights).
  * Times are this process's CPU time (user + system), not wall time, so figures stay comparable on a
