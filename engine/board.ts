@@ -372,53 +372,95 @@ export class Board {
     const chainLibs = this.chainLibs;
     const base = p << 2;
 
+    // Neighbour colours before the stone goes down: its liberties are its empty neighbours.
+    const around = this.neighborCounts[p]!;
     this.addStone(p, color);
-
-    // The new stone stops being a liberty of each distinct neighbouring chain; its own liberties are its
-    // empty neighbours. Distinct chains are told apart with three locals (the fourth need not be kept).
-    let libs = 0;
-    let friends = 0;
-    let h0 = -1;
-    let h1 = -1;
-    let h2 = -1;
-    for (let k = base; k < base + 4; k++) {
-      const q = nbr[k]!;
-      const c = cell[q]!;
-      if (c === 0) {
-        libs++;
-        continue;
-      }
-      if (c === 3) continue;
-      if (c === color) friends++;
-      const head = chainHead[q]!;
-      if (head === h0 || head === h1 || head === h2) continue;
-      if (h0 < 0) h0 = head;
-      else if (h1 < 0) h1 = head;
-      else h2 = head;
-      chainLibs[head]!--;
-    }
-    chainLibs[p] = libs;
-
-    // Merge with friendly chains.
-    if (friends > 0) {
-      for (let k = base; k < base + 4; k++) {
-        const q = nbr[k]!;
-        if (cell[q] === color) this.merge(p, q);
-      }
-    }
-
-    // Capture enemy chains left without liberties.
+    chainLibs[p] = around & 7;
     let captured = 0;
     let lastCaptured = -1;
-    if (friends + libs < 4) {
+    if (around >> 3 !== 0) {
+      // Stones around. The new stone stops being a liberty of each distinct neighbouring chain; distinct
+      // chains are told apart with three locals (the fourth need not be kept).
+      const ownShift = color === 1 ? 3 : 6;
+      let h0 = -1;
+      let h1 = -1;
+      let h2 = -1;
+      let friendChains = 0;
+      let friend = -1;
       for (let k = base; k < base + 4; k++) {
         const q = nbr[k]!;
-        if (cell[q] === enemy && chainLibs[chainHead[q]!] === 0) {
-          lastCaptured = q;
-          captured += this.removeChain(q);
+        const c = cell[q]!;
+        if (c === 0 || c === 3) continue;
+        const head = chainHead[q]!;
+        if (head === h0 || head === h1 || head === h2) continue;
+        if (h0 < 0) h0 = head;
+        else if (h1 < 0) h1 = head;
+        else h2 = head;
+        chainLibs[head]!--;
+        if (c === color) {
+          friendChains++;
+          friend = head;
         }
       }
-      if (captured !== 0) this.captures[color] += captured;
+
+      // Merge with friendly chains.
+      if (friendChains === 1) {
+        // One friendly chain: the lone new stone joins it (as merge() would, the larger chain keeps its head;
+        // on a tie of two lone stones, the new one).
+        const chainSize = this.chainSize;
+        const nextStone = this.nextStone;
+        const counts = this.neighborCounts;
+        let big = friend;
+        let small = p;
+        if (chainSize[friend] === 1) {
+          big = p;
+          small = friend;
+        }
+        // The lone stone's empty neighbours that are not already liberties of the big chain: certainly not
+        // when the stone is their only neighbour of this colour.
+        let added = 0;
+        const sb = small << 2;
+        for (let k = sb; k < sb + 4; k++) {
+          const e = nbr[k]!;
+          if (cell[e] !== 0) continue;
+          if (((counts[e]! >> ownShift) & 7) === 1) {
+            added++;
+            continue;
+          }
+          const eb = e << 2;
+          if (
+            chainHead[nbr[eb]!] !== big &&
+            chainHead[nbr[eb + 1]!] !== big &&
+            chainHead[nbr[eb + 2]!] !== big &&
+            chainHead[nbr[eb + 3]!] !== big
+          ) {
+            added++;
+          }
+        }
+        chainHead[small] = big;
+        const bigNext = nextStone[big]!;
+        nextStone[big] = nextStone[small]!;
+        nextStone[small] = bigNext;
+        chainSize[big]!++;
+        chainLibs[big]! += added;
+      } else if (friendChains > 1) {
+        for (let k = base; k < base + 4; k++) {
+          const q = nbr[k]!;
+          if (cell[q] === color) this.merge(p, q);
+        }
+      }
+
+      // Capture enemy chains left without liberties.
+      if (((around >> (color === 1 ? 6 : 3)) & 7) !== 0) {
+        for (let k = base; k < base + 4; k++) {
+          const q = nbr[k]!;
+          if (cell[q] === enemy && chainLibs[chainHead[q]!] === 0) {
+            lastCaptured = q;
+            captured += this.removeChain(q);
+          }
+        }
+        if (captured !== 0) this.captures[color] += captured;
+      }
     }
 
     const ownHead = chainHead[p]!;
@@ -696,6 +738,8 @@ export class Board {
       big = small;
       small = t;
     }
+    const counts = this.neighborCounts;
+    const ownShift = cell[a] === 1 ? 3 : 6;
     let added = 0;
     if (chainSize[small] === 1) {
       // A lone stone (the usual case: the stone just played): its empty neighbours are distinct.
@@ -703,6 +747,11 @@ export class Board {
       for (let k = base; k < base + 4; k++) {
         const e = nbr[k]!;
         if (cell[e] !== 0) continue;
+        // Not a liberty of the big chain when the lone stone is its only neighbour of this colour.
+        if (((counts[e]! >> ownShift) & 7) === 1) {
+          added++;
+          continue;
+        }
         const eb = e << 2;
         if (
           chainHead[nbr[eb]!] !== big &&
@@ -724,6 +773,10 @@ export class Board {
           const e = nbr[k]!;
           if (cell[e] !== 0 || marks[e] === gen) continue;
           marks[e] = gen;
+          if (((counts[e]! >> ownShift) & 7) === 1) {
+            added++;
+            continue;
+          }
           const eb = e << 2;
           if (
             chainHead[nbr[eb]!] !== big &&
