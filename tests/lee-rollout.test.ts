@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BLACK, Board, PASS, Rng, WHITE, type StoneColor } from '../engine/index.js';
+import { BLACK, Board, PASS, Rng, WHITE, score, type StoneColor } from '../engine/index.js';
 import { Rollout } from '../src/lee/rollout.js';
-import { RolloutPolicy, defaultRolloutPolicy } from '../src/lee/rollout-policy.js';
+import { RolloutPolicy, defaultRolloutPolicy, shippedRolloutPolicy } from '../src/lee/rollout-policy.js';
 import { RolloutFeatures } from '../src/lee/rollout-features.js';
 
 /** A policy with random pattern weights, so that stale weights would show up as differences. */
@@ -101,5 +101,28 @@ describe('rollout', () => {
       expect(ends.cap).toBe(0);
       expect(ends.passes).toBeGreaterThan(0);
     }
+  });
+
+  it('ships a trained policy that beats uniformly random play on 9x9', () => {
+    const policy = shippedRolloutPolicy();
+    expect(policy.pattern3Count).toBeGreaterThan(100);
+    const rng = new Rng(17);
+    const size = 9;
+    let wins = 0;
+    const games = 20;
+    for (let g = 0; g < games; g++) {
+      const board = new Board(size);
+      const rollout = new Rollout(policy, size);
+      rollout.start(board);
+      const policyColor: StoneColor = g % 2 === 0 ? BLACK : WHITE;
+      let moves = 0;
+      while (board.passes < 2 && moves < size * size * 3) {
+        rollout.play(board.toPlay === policyColor ? rollout.selectMove(rng) : board.randomMove(rng));
+        moves++;
+      }
+      const margin = score(board, { komi: 7, scoring: 'area' }).margin;
+      if (margin > 0 === (policyColor === BLACK)) wins++;
+    }
+    expect(wins).toBeGreaterThanOrEqual(16);
   });
 });

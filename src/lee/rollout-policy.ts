@@ -4,7 +4,9 @@
  * pattern). Patterns are stored by canonical code (see patterns.ts) and expanded into lookup tables of
  * every symmetric variant when loaded, so scoring a move is two hash probes and a few adds.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PatternIndex, canonicalPattern3, canonicalResponse, pattern3Variants, responseVariants } from './patterns.js';
 import { SCALAR_COUNT, SCALAR_FEATURES } from './rollout-features.js';
 
@@ -124,6 +126,25 @@ export class RolloutPolicy {
   save(path: string): void {
     writeFileSync(path, JSON.stringify(this.toJSON()) + '\n');
   }
+}
+
+/** The trained weights shipped with tengen (models/rollout-policy.json), relative to the package root. */
+export const SHIPPED_ROLLOUT_POLICY = 'models/rollout-policy.json';
+
+/**
+ * The shipped trained policy when present, else the hand-set default. The package root is found by
+ * walking up from this module to package.json, so it works from src/ (tests) and dist/ alike.
+ */
+export function shippedRolloutPolicy(): RolloutPolicy {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) {
+      const path = join(dir, SHIPPED_ROLLOUT_POLICY);
+      return existsSync(path) ? RolloutPolicy.load(path) : defaultRolloutPolicy();
+    }
+    dir = dirname(dir);
+  }
+  return defaultRolloutPolicy();
 }
 
 /** Hand-set weights for when no trained file is available: the classic tactical priorities. */
