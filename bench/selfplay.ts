@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- selfplay [visits=100] [games=4] [size=9] [blocks=6] [filters=64] [seconds=20] [tfjs=1]`
+ * `npm run bench -- selfplay [visits=100] [games=8] [size=9] [blocks=6] [filters=64] [seconds=20] [tfjs=1]`
  *
  * Self-play speed (moves/s, games/hour) of a 9x9 6x64 network (random weights: the speed of a game does not
  * depend on how well the net plays, only its length does) with the given visits per move, in this thread
@@ -29,7 +29,7 @@ import type { TrainingBatch } from '../selfplay/train-data.js';
 import { printTable } from './table.js';
 
 function parseArgs(args: string[]): Record<string, number> {
-  const out: Record<string, number> = { visits: 100, games: 4, size: 9, blocks: 6, filters: 64, seconds: 20, tfjs: 1 };
+  const out: Record<string, number> = { visits: 100, games: 8, size: 9, blocks: 6, filters: 64, seconds: 20, tfjs: 1 };
   for (const a of args) {
     const [k, v] = a.split('=');
     if (k === undefined || v === undefined || !(k in out) || !Number.isFinite(Number(v))) throw new Error(`bench selfplay: bad argument '${a}' (use name=value with ${Object.keys(out).join(', ')})`);
