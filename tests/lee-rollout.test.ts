@@ -125,4 +125,40 @@ describe('rollout', () => {
     }
     expect(wins).toBeGreaterThanOrEqual(16);
   });
+
+  it('samples moves with the probabilities the trained features give (what training fits is what is played)', () => {
+    const policy = shippedRolloutPolicy();
+    const size = 9;
+    const rng = new Rng(23);
+    const features = new RolloutFeatures(size);
+    for (let trial = 0; trial < 3; trial++) {
+      const board = new Board(size);
+      for (let i = 0; i < 15 + 10 * trial; i++) board.playLegal(board.randomMove(rng), board.toPlay);
+      const color = board.toPlay;
+      // Exact π(a|s) from the features, as the trainer computes them.
+      const scores = new Map<number, number>();
+      for (let p = 0; p < board.area; p++) {
+        if (!features.isCandidate(board, p, color) || (p === board.koPoint && color === board.koColor)) continue;
+        const mask = features.staticMask(board, p, color);
+        const pattern3 = features.pattern3;
+        const response = features.responseMask(board, p, color, board.lastMove, -1);
+        scores.set(p, Math.exp(policy.score(mask | response, pattern3, features.response)));
+      }
+      const total = [...scores.values()].reduce((a, b) => a + b, 0);
+      const rollout = new Rollout(policy, size);
+      rollout.start(board);
+      const draws = 20000;
+      const counts = new Map<number, number>();
+      for (let i = 0; i < draws; i++) {
+        const m = rollout.selectMove(rng);
+        counts.set(m, (counts.get(m) ?? 0) + 1);
+      }
+      let distance = 0;
+      for (const p of new Set([...scores.keys(), ...counts.keys()])) {
+        distance += Math.abs((counts.get(p) ?? 0) / draws - (scores.get(p) ?? 0) / total);
+      }
+      // Total variation distance; sampling noise alone gives about 0.02 here.
+      expect(distance / 2).toBeLessThan(0.04);
+    }
+  });
 });
