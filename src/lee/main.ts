@@ -107,6 +107,7 @@ options:
   --min-count N    patterns seen fewer times get no weight (default ${DEFAULT_ROLLOUT_TRAINING.minPatternCount})
   --holdout X      share of games held out for evaluation, 0..0.9 (default 0.1)
   --seed N         shuffling seed (default ${DEFAULT_ROLLOUT_TRAINING.seed})
+  --evaluate FILE  train nothing: report FILE's move-prediction accuracy on all the records
   -h, --help       this help
 `;
 
@@ -129,6 +130,7 @@ export async function trainRolloutMain(argv: string[]): Promise<number> {
       'min-count': { type: 'string' },
       holdout: { type: 'string' },
       seed: { type: 'string' },
+      evaluate: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -157,6 +159,16 @@ export async function trainRolloutMain(argv: string[]): Promise<number> {
   for (const r of rejected.slice(0, 5)) process.stderr.write(`skipped ${r.file}: ${r.reason}\n`);
   if (rejected.length > 5) process.stderr.write(`... ${rejected.length - 5} more records skipped\n`);
   if (games.length === 0) throw new Error('no usable game records');
+  if (values.evaluate !== undefined) {
+    const all = new RolloutDataset();
+    for (const g of games) all.addGame(g);
+    const e = evaluateRolloutPolicy(RolloutPolicy.load(values.evaluate), all);
+    process.stdout.write(
+      `${values.evaluate} on ${games.length} games / ${e.positions} positions: accuracy ${pct(e.accuracy)}, ` +
+        `loss ${e.loss.toFixed(4)} (chance ${pct(e.chanceAccuracy)}, ${e.meanCandidates.toFixed(1)} candidates per position)\n`,
+    );
+    return 0;
+  }
   // Games, not positions, are split, so held-out positions come from games never trained on.
   const rng = new Rng(config.seed);
   for (let i = games.length - 1; i > 0; i--) {
