@@ -387,6 +387,7 @@ export class Board {
       let h2 = -1;
       let friendChains = 0;
       let friend = -1;
+      let capturing = false;
       for (let k = base; k < base + 4; k++) {
         const q = nbr[k]!;
         const c = cell[q]!;
@@ -396,10 +397,13 @@ export class Board {
         if (h0 < 0) h0 = head;
         else if (h1 < 0) h1 = head;
         else h2 = head;
-        chainLibs[head]!--;
+        const left = chainLibs[head]! - 1;
+        chainLibs[head] = left;
         if (c === color) {
           friendChains++;
           friend = head;
+        } else if (left === 0) {
+          capturing = true;
         }
       }
 
@@ -451,7 +455,7 @@ export class Board {
       }
 
       // Capture enemy chains left without liberties.
-      if (((around >> (color === 1 ? 6 : 3)) & 7) !== 0) {
+      if (capturing) {
         for (let k = base; k < base + 4; k++) {
           const q = nbr[k]!;
           if (cell[q] === enemy && chainLibs[chainHead[q]!] === 0) {
