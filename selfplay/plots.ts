@@ -17,6 +17,8 @@ export interface Series {
   points: readonly Point[];
   /** Draw markers at each point (for sparse series such as one per generation). */
   markers?: boolean;
+  /** Join the points with a line (default true; false for a scatter of independent results). */
+  line?: boolean;
 }
 
 export interface ChartSpec {
@@ -68,6 +70,12 @@ export function lineChartSvg(spec: ChartSpec): string {
   let yMin = spec.yMin ?? (ys.length ? Math.min(...ys) : 0);
   let yMax = spec.yMax ?? (ys.length ? Math.max(...ys) : 1);
   if (xMax === xMin) [xMin, xMax] = [xMin - 1, xMax + 1];
+  // Keep markers and error bars at the ends off the frame.
+  if (spec.series.some((s) => s.markers)) {
+    const padX = (xMax - xMin) * 0.03;
+    xMin -= padX;
+    xMax += padX;
+  }
   if (yMax === yMin) [yMin, yMax] = [yMin - 1, yMax + 1];
   const padY = spec.yMin === undefined && spec.yMax === undefined ? (yMax - yMin) * 0.05 : 0;
   yMin -= padY;
@@ -95,11 +103,13 @@ export function lineChartSvg(spec: ChartSpec): string {
   out.push(
     `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
-  for (const g of spec.guides ?? []) {
+  (spec.guides ?? []).forEach((g, i) => {
     const y = sy(g.y);
     out.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${n(y)}" y2="${n(y)}" stroke="#999" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${MARGIN.left + plotW - 4}" y="${n(y - 4)}" text-anchor="end" fill="#666">${escapeXml(g.label)}</text>`);
-  }
+    // Alternate label ends so labels of nearby guides do not overlap.
+    const [x, anchor] = i % 2 === 0 ? [MARGIN.left + 4, 'start'] : [MARGIN.left + plotW - 4, 'end'];
+    out.push(`<text x="${x}" y="${n(y - 4)}" text-anchor="${anchor}" fill="#666">${escapeXml(g.label)}</text>`);
+  });
   spec.series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     if (pts.length > 0) {
@@ -109,8 +119,10 @@ export function lineChartSvg(spec: ChartSpec): string {
           out.push(`<line x1="${x}" x2="${x}" y1="${n(sy(p.low))}" y2="${n(sy(p.high))}" stroke="${s.color}" stroke-opacity="0.6"/>`);
         }
       }
-      const d = pts.map((p, k) => `${k === 0 ? 'M' : 'L'}${n(sx(p.x))} ${n(sy(p.y))}`).join(' ');
-      out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"><title>${escapeXml(s.name)}</title></path>`);
+      if (s.line !== false) {
+        const d = pts.map((p, k) => `${k === 0 ? 'M' : 'L'}${n(sx(p.x))} ${n(sy(p.y))}`).join(' ');
+        out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.5"><title>${escapeXml(s.name)}</title></path>`);
+      }
       if (s.markers) for (const p of pts) out.push(`<circle cx="${n(sx(p.x))}" cy="${n(sy(p.y))}" r="3" fill="${s.color}"/>`);
     }
     const ly = MARGIN.top + 10 + i * 18;

@@ -95,8 +95,8 @@ export function writeRunPlots(run: RunDir): string[] {
         { y: records[0]?.rule.threshold ?? 0.55, label: 'promotion threshold' },
       ],
       series: [
-        { name: 'promoted', color: '#2ca02c', markers: true, points: promoted.map(rate) },
-        { name: 'rejected', color: '#7f7f7f', markers: true, points: rejected.map(rate) },
+        { name: 'promoted', color: '#2ca02c', markers: true, line: false, points: promoted.map(rate) },
+        { name: 'rejected', color: '#d62728', markers: true, line: false, points: rejected.map(rate) },
       ],
     }),
   );
