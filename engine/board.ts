@@ -15,6 +15,7 @@
 import { BLACK, EMPTY, PASS, WHITE, opponent, type Color, type Move, type StoneColor } from './color.js';
 import { geometry, type Geometry } from './geometry.js';
 import { DEFAULT_RULES, type BoardRules } from './rules.js';
+import type { RecentPositions } from './recent-positions.js';
 import type { Rng } from './rng.js';
 import { zobrist, type ZobristTable } from './zobrist.js';
 
@@ -259,10 +260,13 @@ export class Board {
    * the end of the empty list, so each draw is uniform over the candidates not yet rejected, and nothing
    * is allocated.
    *
+   * With `recent`, a capture into a point with no empty neighbour (the shape of a ko) that would recreate
+   * one of those positions is refused too: a bounded positional superko that stops multi-ko cycles.
+   *
    * The candidate test (ko point; neighbour counts; only with enemy stones and no empty point around, a pass
    * over the four neighbours' chains) is written inline: it runs for almost every empty point each move.
    */
-  randomMove(rng: Rng, color: StoneColor = this.toPlay): Move {
+  randomMove(rng: Rng, color: StoneColor = this.toPlay, recent: RecentPositions | null = null): Move {
     const list = this.emptyList;
     const index = this.emptyIndex;
     const cell = this.cell;
@@ -297,7 +301,12 @@ export class Board {
               break;
             }
           }
-          if (candidate || hasLiberty) return p;
+          if (candidate) {
+            // A capture with no empty point around (a ko shape): refused when it recreates a recent position.
+            if (recent === null || !recent.has(this.keyAfter(p, color, true))) return p;
+          } else if (hasLiberty) {
+            return p;
+          }
         }
       }
       k--;
@@ -856,7 +865,7 @@ export class Board {
   }
 
   /** Position key after `color` plays at the empty point p, computed without playing (superko checks). */
-  private keyAfter(p: number, color: StoneColor): number {
+  private keyAfter(p: number, color: StoneColor, positional = false): number {
     const { neighbors, neighborStart } = this.geo;
     let lo = this.hashLo ^ this.keys.lo[p * 2 + color - 1]!;
     let hi = this.hashHi ^ this.keys.hi[p * 2 + color - 1]!;
@@ -906,9 +915,9 @@ export class Board {
         } while (s !== head);
       }
     }
-    const positional = (hi & 0x1fffff) * 4294967296 + (lo >>> 0);
-    if (this.rules.ko !== 'situational') return positional;
+    const positionalKey = (hi & 0x1fffff) * 4294967296 + (lo >>> 0);
+    if (positional || this.rules.ko !== 'situational') return positionalKey;
     // Situational: after `color` moves, `enemy` is to move; fold that into the key the history stores.
-    return enemy === BLACK ? positional : ((hi ^ this.keys.toPlayHi) & 0x1fffff) * 4294967296 + ((lo ^ this.keys.toPlayLo) >>> 0);
+    return enemy === BLACK ? positionalKey : ((hi ^ this.keys.toPlayHi) & 0x1fffff) * 4294967296 + ((lo ^ this.keys.toPlayLo) >>> 0);
   }
 }

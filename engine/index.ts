@@ -10,4 +10,5 @@ export { fixedHandicapPoints, maxFixedHandicap } from './handicap.js';
 export { Game, type MoveRecord, type GameResult } from './game.js';
 export { gameToSgf, sgfToGame, SgfError, type SgfInfo, type LoadedSgf } from './sgf.js';
 export { randomPlayout } from './playout.js';
+export { RecentPositions } from './recent-positions.js';
 export { perft } from './perft.js';

@@ -5,16 +5,40 @@
  * two or three kos whose captures are the only candidates left, and the game cycles (on 19x19 about half of
  * all uniformly random playouts do). Playouts that end by passing average ~110 moves on 9x9 and ~460 on
  * 19x19, so a cap of twice the board area cuts only the cycles.
+ *
+ * `superkoWindow` > 0 breaks those cycles instead: a ko-shaped capture that recreates one of the last
+ * `superkoWindow` positions is not a candidate (positional superko over a bounded window), so the playout
+ * stays uniformly random among the moves legal under that rule and ends by passing.
  */
 import type { Board } from './board.js';
+import { RecentPositions } from './recent-positions.js';
 import type { Rng } from './rng.js';
 
+/** One ring per window size, reused: playouts allocate nothing. */
+const windows = new Map<number, RecentPositions>();
+
 /** Plays the board out in place; returns the number of moves played (passes included). */
-export function randomPlayout(board: Board, rng: Rng, maxMoves: number = board.area * 2): number {
+export function randomPlayout(board: Board, rng: Rng, maxMoves: number = board.area * 2, superkoWindow = 0): number {
   let moves = 0;
+  if (superkoWindow <= 0) {
+    while (board.passes < 2 && moves < maxMoves) {
+      const color = board.toPlay;
+      board.playLegal(board.randomMove(rng, color), color);
+      moves++;
+    }
+    return moves;
+  }
+  let recent = windows.get(superkoWindow);
+  if (recent === undefined) {
+    recent = new RecentPositions(superkoWindow);
+    windows.set(superkoWindow, recent);
+  }
+  recent.clear();
+  recent.push(board.positionKey());
   while (board.passes < 2 && moves < maxMoves) {
     const color = board.toPlay;
-    board.playLegal(board.randomMove(rng, color), color);
+    board.playLegal(board.randomMove(rng, color, recent), color);
+    recent.push(board.positionKey());
     moves++;
   }
   return moves;

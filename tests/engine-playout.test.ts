@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { Board, EMPTY, PASS, RecentPositions, Rng, randomPlayout } from '../engine/index.js';
+
+describe('RecentPositions', () => {
+  it('remembers exactly the last `capacity` keys', () => {
+    const recent = new RecentPositions(3);
+    for (const key of [10, 11, 12, 13]) recent.push(key);
+    expect([10, 11, 12, 13].map((k) => recent.has(k))).toEqual([false, true, true, true]);
+    recent.clear();
+    expect(recent.has(13)).toBe(false);
+  });
+
+  it('rejects a capacity that is not a positive integer', () => {
+    expect(() => new RecentPositions(0)).toThrow(/positive integer/);
+    expect(() => new RecentPositions(2.5)).toThrow(/positive integer/);
+  });
+});
+
+describe('random playouts with a superko window', () => {
+  it('play legal non-eye-filling moves and never capture ko-style back into a recent position', () => {
+    const rng = new Rng(99);
+    const window = 8;
+    const recent = new RecentPositions(window);
+    let koCaptures = 0;
+    for (let game = 0; game < 60; game++) {
+      const size = [5, 7, 9][game % 3]!;
+      const b = new Board(size);
+      const lastKeys = [b.positionKey()];
+      recent.clear();
+      recent.push(b.positionKey());
+      for (let i = 0; i < size * size * 3 && b.passes < 2; i++) {
+        const color = b.toPlay;
+        const move = b.randomMove(rng, color, recent);
+        let koShaped = false;
+        const capturedBefore = b.captures[color]!;
+        if (move !== PASS) {
+          expect(b.isLegal(move, color)).toBe(true);
+          expect(b.isEyeLike(move, color)).toBe(false);
+          koShaped = b.neighborsOf(move).every((q) => b.stones[q] !== EMPTY);
+        }
+        b.playLegal(move, color);
+        const key = b.positionKey();
+        if (koShaped && b.captures[color]! > capturedBefore) {
+          koCaptures++;
+          expect(lastKeys.includes(key)).toBe(false);
+        }
+        recent.push(key);
+        lastKeys.push(key);
+        if (lastKeys.length > window) lastKeys.shift();
+        b.checkInvariants();
+      }
+    }
+    expect(koCaptures).toBeGreaterThan(50); // the check above ran on real ko captures
+  });
+
+  it('end by passing where simple ko alone leaves many 9x9 playouts cycling to the move cap', () => {
+    const cappedFraction = (window: number): number => {
+      const rng = new Rng(5);
+      const start = new Board(9);
+      const b = new Board(9);
+      let capped = 0;
+      const n = 1000;
+      for (let i = 0; i < n; i++) {
+        b.copyFrom(start);
+        randomPlayout(b, rng, b.area * 2, window);
+        if (b.passes < 2) capped++;
+      }
+      return capped / n;
+    };
+    const without = cappedFraction(0);
+    const with16 = cappedFraction(16);
+    expect(without).toBeGreaterThan(0.05);
+    expect(with16).toBeLessThan(without / 5);
+  });
+});
