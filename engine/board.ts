@@ -717,8 +717,8 @@ export class Board {
     this.chainHead[p] = p;
     this.nextStone[p] = p;
     this.chainSize[p] = 1;
-    this.chainLibs[p] = 0;
-    // Remove p from the empty list by moving the last entry into its slot.
+    // (The caller sets chainLibs[p].) Remove p from the empty list by moving the last entry into its slot;
+    // entries past emptyCount are never read, so p itself need not be written there.
     const emptyList = this.emptyList;
     const emptyIndex = this.emptyIndex;
     const i = emptyIndex[p]!;
@@ -726,8 +726,6 @@ export class Board {
     const last = emptyList[n]!;
     emptyList[i] = last;
     emptyIndex[last] = i;
-    emptyList[n] = p;
-    emptyIndex[p] = n;
     const key = p * 2 + color - 1;
     this.hashLo ^= this.keys.lo[key]!;
     this.hashHi ^= this.keys.hi[key]!;
