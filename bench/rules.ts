@@ -3,8 +3,8 @@
  * 19x19 (no own-eye filling, suicide forbidden, until two passes), and perft depth 4 on empty 9x9.
  * Reference (same machine class, one core): Pachi 67k playouts/s on 9x9, 16.7k on 19x19.
  * Rows marked `superko-32` play the same playouts with randomPlayout's superko window (a ko-shaped capture
- * recreating one of the last 32 positions is refused), which ends the multi-ko cycles that otherwise run to
- * the move cap. `cpu playouts/s` divides by this process's CPU time, steadier than wall time on a busy machine.
+ * recreating a position reached by one of the last 32 ko captures is refused), which ends the multi-ko
+ * cycles that otherwise run to the move cap. `cpu playouts/s` divides by this process's CPU time, steadier than wall time on a busy machine.
  */
 import { Board, Rng, perft, randomPlayout } from '../engine/index.js';
 import { printTable } from './table.js';

@@ -6,9 +6,9 @@
  * all uniformly random playouts do). Playouts that end by passing average ~110 moves on 9x9 and ~460 on
  * 19x19, so a cap of twice the board area cuts only the cycles.
  *
- * `superkoWindow` > 0 breaks those cycles instead: a ko-shaped capture that recreates one of the last
- * `superkoWindow` positions is not a candidate (positional superko over a bounded window), so the playout
- * stays uniformly random among the moves legal under that rule and ends by passing.
+ * `superkoWindow` > 0 breaks those cycles instead: a ko-shaped capture that recreates one of the positions
+ * reached by the last `superkoWindow` ko captures is not a candidate (positional superko over a bounded
+ * window), so the playout stays uniformly random among the moves legal under that rule and ends by passing.
  */
 import type { Board } from './board.js';
 import { RecentPositions } from './recent-positions.js';
@@ -38,7 +38,9 @@ export function randomPlayout(board: Board, rng: Rng, maxMoves: number = board.a
   while (board.passes < 2 && moves < maxMoves) {
     const color = board.toPlay;
     board.playLegal(board.randomMove(rng, color, recent), color);
-    recent.push(board.positionKey());
+    // Only positions just reached by a ko capture are remembered: those are what a multi-ko cycle repeats
+    // (every move of one is a ko capture), and checking koPoint keeps ordinary moves at full speed.
+    if (board.koPoint >= 0) recent.push(board.positionKey());
     moves++;
   }
   return moves;

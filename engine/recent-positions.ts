@@ -1,6 +1,6 @@
 /**
- * The last few position keys of a game (Board.positionKey), in a fixed ring: a bounded positional-superko
- * check for random playouts. With simple ko alone, late random positions often hold two or three kos
+ * The last few position keys pushed (Board.positionKey; randomPlayout pushes those reached by ko captures),
+ * in a fixed ring: a bounded positional-superko check for random playouts. With simple ko alone, late random positions often hold two or three kos
  * whose captures are the only moves left, and the playout cycles until its move cap; refusing a capture
  * that recreates one of the last `capacity` positions breaks such cycles, at the cost of a compare per
  * slot for capturing moves only. Allocated once, reused across playouts.
