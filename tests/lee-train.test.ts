@@ -80,9 +80,12 @@ describe('tengen collect', () => {
 import { createInterface } from 'node:readline';
 const illegal = process.argv.includes('--illegal');
 let board = new Board(9); const rng = new Rng(Number(process.argv[2] ?? 1));
-const reply = (t) => process.stdout.write('= ' + t + '\\n\\n');
+let id = '';
+const reply = (t) => process.stdout.write('=' + id + ' ' + t + '\\n\\n');
 for await (const line of createInterface({ input: process.stdin })) {
-  const [cmd, ...args] = line.trim().split(/\\s+/);
+  let [cmd, ...args] = line.trim().split(/\\s+/);
+  id = '';
+  if (/^\\d+$/.test(cmd)) { id = cmd; [cmd, ...args] = args; }
   if (cmd === 'boardsize') { board = new Board(Number(args[0])); reply(''); }
   else if (cmd === 'clear_board') { board = new Board(board.size); reply(''); }
   else if (cmd === 'play') { const c = args[0].toLowerCase().startsWith('b') ? 1 : 2; board.playLegal(parseGtpVertex(args[1], board.size), c); reply(''); }
@@ -94,7 +97,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   else if (cmd === 'name') reply('random'); else if (cmd === 'version') reply('1');
   else if (cmd === 'quit') { reply(''); process.exit(0); }
   else if (cmd === 'komi') reply('');
-  else process.stdout.write('? unknown command\\n\\n');
+  else process.stdout.write('?' + id + ' unknown command\\n\\n');
 }
 `,
   );
