@@ -247,7 +247,8 @@ function publish(o: SelfplayBatchOptions, played: PlayedGame, index: number): vo
       size: o.size,
       komi: o.komi,
       source: 'selfplay',
-      id: `selfplay-${o.networkName}-${index}`.slice(0, 64),
+      // Watch ids allow A-Z a-z 0-9 _ . : - only; a network name may hold anything else.
+      id: `selfplay-${o.networkName}-${index}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 64),
     });
     for (const m of played.moves) handle.move({ color: m.color, move: m.move, analysis: { winrate: m.winrate, visits: m.visits } });
     handle.end(played.result);
