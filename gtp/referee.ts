@@ -14,6 +14,11 @@ export interface RefereeOptions {
   rules?: Partial<Omit<GameRules, 'komi'>>;
   /** Fixed handicap stones for Black (0 = even game). */
   handicap?: number;
+  /**
+   * Moves the referee plays for both sides before the engines start (an opening book), told to both
+   * engines with `play`. Deterministic engines otherwise repeat the same game; each must be legal.
+   */
+  opening?: readonly Move[];
   /** The game is stopped and scored after this many moves (default: 3 × area). */
   maxMoves?: number;
   /** Called after every accepted move (for logs, SGF streaming, the watch viewer). */
@@ -98,6 +103,16 @@ export async function playRefereedGame(black: GtpClient, white: GtpClient, optio
   }
 
   const moves: RefereedMove[] = [];
+  for (const move of options.opening ?? []) {
+    const color = game.toPlay;
+    const reason = game.board.illegalReason(move, color);
+    if (reason !== null) throw new Error(`opening move ${toGtpVertex(move, size)} is illegal (${reason})`);
+    game.play(move, color);
+    const record: RefereedMove = { color, move, vertex: toGtpVertex(move, size), elapsedMs: 0 };
+    moves.push(record);
+    for (const engine of [black, white]) await engine.send(`play ${color === BLACK ? 'b' : 'w'} ${record.vertex}`);
+    options.onMove?.(record, game);
+  }
   const maxMoves = options.maxMoves ?? 3 * size * size;
   let end: GameEnd = 'move-limit';
   let forfeitReason: string | undefined;

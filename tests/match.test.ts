@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sgfToGame } from '../engine/index.js';
 import { resolveEngineCommand, splitCommandLine } from '../src/match/engine-command.js';
-import { DEFAULT_MATCH_CONFIG, runMatch, type MatchConfig } from '../src/match/match.js';
+import { DEFAULT_MATCH_CONFIG, randomOpening, runMatch, type MatchConfig } from '../src/match/match.js';
 
 const fake = (mode: string) => `${process.execPath} ${join(import.meta.dirname, 'fixtures', 'fake-gtp.mjs')} ${mode}`;
 const config = (a: string, b: string, extra: Partial<MatchConfig> = {}): MatchConfig => ({
@@ -61,6 +61,17 @@ describe('tengen match', () => {
     expect(slow.games[0]!.end).toBe('timeout');
     expect(slow.winRate.rate).toBe(0);
   }, 60_000);
+
+  it('random openings: the same opening for both games of a pair, different pairs differ', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tengen-match-open-'));
+    await runMatch(config(fake('pass'), fake('pass'), { outDir: out, games: 4, openingMoves: 6 }), { log: () => {} });
+    const opening = (n: number) => sgfToGame(readFileSync(join(out, `game-00${n}.sgf`), 'utf8')).game.moves.slice(0, 6).map((m) => m.move);
+    expect(opening(1)).toHaveLength(6);
+    expect(opening(2)).toEqual(opening(1));
+    expect(opening(4)).toEqual(opening(3));
+    expect(opening(3)).not.toEqual(opening(1));
+    expect(randomOpening(9, 7.5, 6, 1, 0)).toEqual(opening(1));
+  });
 
   it.skipIf(!existsSync('/usr/games/gnugo'))('plays GNU Go against itself through the real CLI', async () => {
     const gnugo = '/usr/games/gnugo --mode gtp --chinese-rules --level 0';

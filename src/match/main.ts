@@ -28,6 +28,9 @@ options:
   --no-alternate       A keeps Black in every game
   --move-timeout S     an engine answering a command later than this loses    (default ${DEFAULT_MATCH_CONFIG.moveTimeoutSeconds})
   --max-moves N        stop and score a game after N moves                    (default 3 × area)
+  --opening-moves N    the referee opens each pair of games with the same N random moves,
+                       so deterministic engines do not replay one game      (default 0)
+  --seed N             seed of the random openings                            (default 1)
   --name-a NAME, --name-b NAME   names in SGFs and reports                    (default: the commands)
   --out DIR            write game-NNN.sgf, match.json and winrate.svg here
   --watch PORT|URL     stream the games to the live viewer
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         'no-alternate': { type: 'boolean' },
         'move-timeout': { type: 'string' },
         'max-moves': { type: 'string' },
+        'opening-moves': { type: 'string' },
+        seed: { type: 'string' },
         'name-a': { type: 'string' },
         'name-b': { type: 'string' },
         out: { type: 'string' },
@@ -137,6 +142,8 @@ function buildConfig(o: Record<string, string | boolean | undefined>): MatchConf
     alternate: !o['no-alternate'],
     moveTimeoutSeconds,
     maxMoves: int('max-moves', 0, 0, 10_000),
+    openingMoves: int('opening-moves', 0, 0, 100),
+    seed: int('seed', 1, 0, 2 ** 31 - 1),
     outDir: str('out'),
     nameA: str('name-a') ?? black,
     nameB: str('name-b') ?? white,

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLACK, type StoneColor } from '../../engine/index.js';
+import { BLACK, Game, PASS, Rng, type Move, type StoneColor } from '../../engine/index.js';
 import { GtpClient } from '../../gtp/client.js';
 import { playRefereedGame, type RefereedGame } from '../../gtp/referee.js';
 import { eloEstimate, winRate, type EloEstimate, type MatchTally, type WinRateEstimate } from '../../selfplay/elo.js';
@@ -27,6 +27,14 @@ export interface MatchConfig {
   moveTimeoutSeconds: number;
   /** Games are stopped and scored by the referee after this many moves. */
   maxMoves: number;
+  /**
+   * Random opening moves the referee plays before the engines take over, the same opening for each pair
+   * of games (colours swapped), so deterministic engines do not repeat one game and neither colour is
+   * favoured by the opening. Uniform over legal moves that fill no single-point eye.
+   */
+  openingMoves: number;
+  /** Seed of the openings. */
+  seed: number;
   /** Folder for SGFs and match.json; none when undefined. */
   outDir?: string;
   /** Names used in SGFs and reports. */
@@ -43,6 +51,8 @@ export const DEFAULT_MATCH_CONFIG: Omit<MatchConfig, 'playerA' | 'playerB'> = {
   alternate: true,
   moveTimeoutSeconds: 60,
   maxMoves: 0, // 0: three times the board area
+  openingMoves: 0,
+  seed: 1,
   nameA: 'A',
   nameB: 'B',
 };
@@ -106,6 +116,21 @@ class EngineSlot {
   }
 }
 
+/** A random opening of `length` moves (no passes), the same for both games of pair `pair`. */
+export function randomOpening(size: number, komi: number, length: number, seed: number, pair: number): Move[] {
+  if (length <= 0) return [];
+  const rng = new Rng((seed * 1_000_003 + pair) >>> 0);
+  const game = new Game(size, { komi });
+  const moves: Move[] = [];
+  while (moves.length < length) {
+    const move = game.board.randomMove(rng);
+    if (move === PASS) break;
+    game.play(move);
+    moves.push(move);
+  }
+  return moves;
+}
+
 function emptyTally(): MatchTally {
   return { wins: 0, losses: 0, draws: 0 };
 }
@@ -160,6 +185,7 @@ export async function runMatch(config: MatchConfig, hooks: MatchHooks = {}): Pro
           handicap: config.handicap,
           rules: config.rules === 'japanese' ? { scoring: 'territory' } : config.rules === 'tromp-taylor' ? { suicide: true, ko: 'positional' } : {},
           maxMoves: config.maxMoves > 0 ? config.maxMoves : undefined,
+          opening: randomOpening(config.size, config.komi, config.openingMoves, config.seed, config.alternate ? index >> 1 : index),
           onMove: (m) => watched?.move({ color: m.color, move: m.move }),
         });
         watched?.end(game.result);
