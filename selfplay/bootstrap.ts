@@ -16,7 +16,7 @@ import type { Game } from '../engine/game.js';
 import type { RunConfig } from './config.js';
 import { generationName, type RunDir } from './run-dir.js';
 import { HISTORY_LENGTH } from './selfplay.js';
-import { ShardWriter } from './shards.js';
+import { ShardWriter, type ShardFeatureSet } from './shards.js';
 
 /** The generation whose shards hold bootstrap records. */
 export const BOOTSTRAP_GENERATION = 0;
@@ -76,6 +76,8 @@ export interface SgfConversionOptions {
   existing?: ReadonlySet<number>;
   /** Records with fewer moves are skipped (e.g. early resignations that teach nothing). */
   minMoves?: number;
+  /** Feature set the shards are for: 'zero' (self-play nets) or 'lee' (the AlphaGo-Lee SL policy). */
+  featureSet?: ShardFeatureSet;
   onGame?: (done: number, total: number) => void;
 }
 
@@ -102,7 +104,8 @@ export function convertSgfsToShards(files: readonly string[], o: SgfConversionOp
   if (!Number.isInteger(o.gamesPerShard) || o.gamesPerShard < 1) throw new RangeError(`gamesPerShard must be a positive integer, got ${o.gamesPerShard}`);
   const summary: SgfConversionSummary = { files: files.length, games: 0, positions: 0, shards: 0, shardsKept: 0, blackWins: 0, whiteWins: 0, draws: 0, rejected: [] };
   const minMoves = o.minMoves ?? 1;
-  let writer = new ShardWriter(o.boardSize, 'zero', HISTORY_LENGTH);
+  const featureSet = o.featureSet ?? 'zero';
+  let writer = new ShardWriter(o.boardSize, featureSet, HISTORY_LENGTH);
   let shardIndex = 0;
   const flush = (): void => {
     if (writer.gameCount === 0) return;
@@ -110,7 +113,7 @@ export function convertSgfsToShards(files: readonly string[], o: SgfConversionOp
     else writer.writeTo(o.shardPath(shardIndex));
     summary.shards++;
     shardIndex++;
-    writer = new ShardWriter(o.boardSize, 'zero', HISTORY_LENGTH);
+    writer = new ShardWriter(o.boardSize, featureSet, HISTORY_LENGTH);
   };
   files.forEach((file, i) => {
     let loaded: LoadedSgf;

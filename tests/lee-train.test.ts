@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BLACK, Board, Game, PASS, Rng, WHITE, gameToSgf, moveToAction, sgfToGame } from '../engine/index.js';
 import { collectGames } from '../src/lee/collect.js';
-import { writeSupervisedShards } from '../src/lee/sl-shards.js';
+import { convertSgfsToShards } from '../selfplay/bootstrap.js';
 import { readRecord, readShard } from '../selfplay/shards.js';
 import { Rollout } from '../src/lee/rollout.js';
 import { RolloutDataset, listSgfFiles, loadGames } from '../src/lee/rollout-dataset.js';
@@ -137,12 +137,25 @@ describe('SL policy shards', () => {
     const games = teacherGames(5, 7, 21);
     games.forEach((g, i) => writeFileSync(join(dir, `g${i}.sgf`), gameToSgf(g, { result: i % 2 === 0 ? 'B+3' : 'W+R' })));
     const out = join(scratch, 'sl-shards');
-    const summary = writeSupervisedShards(listSgfFiles(dir), { out, featureSet: 'lee', gamesPerShard: 2 });
+    mkdirSync(out, { recursive: true });
+    const files = listSgfFiles(dir).sort((a, b) => Number(/g(\d+)\.sgf$/.exec(a)![1]) - Number(/g(\d+)\.sgf$/.exec(b)![1]));
+    const shardPaths: string[] = [];
+    const summary = convertSgfsToShards(files, {
+      boardSize: 7,
+      komi: games[0]!.rules.komi,
+      gamesPerShard: 2,
+      featureSet: 'lee',
+      shardPath: (i) => {
+        shardPaths.push(join(out, `sl-${i}.tgsh`));
+        return shardPaths[shardPaths.length - 1]!;
+      },
+    });
     const totalMoves = games.reduce((n, g) => n + g.moves.length, 0);
     expect(summary.games).toBe(5);
-    expect(summary.records).toBe(totalMoves);
-    expect(summary.shards.length).toBe(3);
-    const first = readShard(summary.shards[0]!);
+    expect(summary.positions).toBe(totalMoves);
+    expect(summary.shards).toBe(3);
+    expect(shardPaths).toHaveLength(3);
+    const first = readShard(shardPaths[0]!);
     expect(first.header.featureSet).toBe('lee');
     // Game 0 (Black won): its records in order, with the history and π of each move.
     const game = games[0]!;

@@ -1,7 +1,7 @@
 /**
  * Entry points of the AlphaGo-Lee tools: `tengen collect` (record GTP engine games as SGF),
- * `tengen train-rollout` (fit the linear rollout policy to SGF records) and `slShardsMain` (SGF records
- * to training shards for the SL policy net; not yet a registered command).
+ * and `tengen train-rollout` (fit the linear rollout policy to SGF records). SGF records become training
+ * shards (for the SL policy net too, feature set 'lee') through selfplay/bootstrap.ts convertSgfsToShards.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -9,7 +9,6 @@ import { parseArgs } from 'node:util';
 import { Rng } from '../../engine/rng.js';
 import { collectGames } from './collect.js';
 import { RolloutDataset, listSgfFiles, loadGames } from './rollout-dataset.js';
-import { writeSupervisedShards } from './sl-shards.js';
 import { RolloutPolicy, defaultRolloutPolicy } from './rollout-policy.js';
 import {
   DEFAULT_ROLLOUT_TRAINING,
@@ -224,54 +223,4 @@ export async function trainRolloutMain(argv: string[]): Promise<number> {
 
 function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
-}
-
-const SL_SHARDS_HELP = `usage: tengen sl-shards --sgf DIR --out DIR [options]
-
-Turns game records into training shards (the self-play shard format) for supervised learning of the
-policy net: one record per move, π = the move played, z = the game's result for the side to move.
-
-options:
-  --sgf DIR              folder of .sgf records, searched recursively (required)
-  --out DIR              folder for the .tgsh shards (required)
-  --feature-set SET      lee (AlphaGo Lee's 48 planes) or zero (default lee)
-  --games-per-shard N    games per shard file (default 250)
-  -h, --help             this help
-`;
-
-export async function slShardsMain(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      sgf: { type: 'string' },
-      out: { type: 'string' },
-      'feature-set': { type: 'string' },
-      'games-per-shard': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(SL_SHARDS_HELP);
-    return 0;
-  }
-  if (values.sgf === undefined || values.out === undefined) {
-    process.stderr.write(`tengen sl-shards: --sgf and --out are required\n\n${SL_SHARDS_HELP}`);
-    return 2;
-  }
-  const featureSet = values['feature-set'] ?? 'lee';
-  if (featureSet !== 'lee' && featureSet !== 'zero') throw new RangeError(`--feature-set must be lee or zero, got '${featureSet}'`);
-  const files = listSgfFiles(values.sgf);
-  if (files.length === 0) throw new Error(`no .sgf files under ${values.sgf}`);
-  const summary = writeSupervisedShards(files, {
-    out: values.out,
-    featureSet,
-    gamesPerShard: intOption('games-per-shard', values['games-per-shard'], 250, 1),
-  });
-  for (const r of summary.rejected.slice(0, 5)) process.stderr.write(`skipped ${r.file}: ${r.reason}\n`);
-  process.stdout.write(
-    `${summary.records} records from ${summary.games} games (${summary.rejected.length} rejected, ` +
-      `${summary.unknownResults} records without a result) in ${summary.shards.length} shards under ${values.out}\n`,
-  );
-  return 0;
 }
