@@ -20,11 +20,11 @@ import { initTfjsBackend, withTfjsBackend } from '../src/nn/tfjs-runtime.js';
 import { SearchPool } from '../src/search/pool.js';
 import { Rng } from '../engine/rng.js';
 import { defaultRunConfig } from '../selfplay/config.js';
-import { OnnxTrainer } from '../selfplay/onnx-train.js';
 import { gameOptions, runConcurrently } from '../selfplay/selfplay.js';
 import { playGame, type PlayedGame } from '../src/search/play-game.js';
 import { BatchingEvaluator } from '../src/nn/batching.js';
-import { TfjsTrainer, modelWeights, zeroVelocities } from '../selfplay/trainer.js';
+import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
+import { OnnxTrainer } from '../src/nn/trainer.js';
 import type { TrainingBatch } from '../selfplay/train-data.js';
 import { printTable } from './table.js';
 
@@ -91,17 +91,16 @@ export async function run(args: string[]): Promise<void> {
 
   console.log(`\ntraining: ${size}x${size} ${a.blocks}x${a.filters}, SGD momentum, loss CE + MSE + L2, BN in training mode`);
   const train: Record<string, string | number>[] = [];
-  const state = { weights: modelWeights(net.model), velocities: zeroVelocities(net.model) };
   let bestTrain = 0;
   for (const batchSize of [64, 256]) {
-    const trainer = await OnnxTrainer.create(netConfig, { momentum: 0.9, l2: 1e-4 }, state, cores);
+    const trainer = await OnnxTrainer.create(net, { momentum: 0.9, l2: 1e-4, threads: cores });
     const batch = randomBatch(batchSize, size, 1);
-    await trainer.step(batch, 0.01);
+    await trainer.step(batch.planes, batch.policy, batch.value, batch.count, 0.01);
     let steps = 0;
     const t0 = performance.now();
     const budget = (a.seconds! * 1000) / 2;
     while (performance.now() - t0 < budget || steps < 2) {
-      await trainer.step(batch, 0.01);
+      await trainer.step(batch.planes, batch.policy, batch.value, batch.count, 0.01);
       steps++;
     }
     const rate = (steps * batchSize) / ((performance.now() - t0) / 1000);
@@ -112,18 +111,16 @@ export async function run(args: string[]): Promise<void> {
   const tfjsRow = async (backend: 'cpu' | 'wasm' | 'webgpu', batchSize: number): Promise<void> => {
     try {
       await initTfjsBackend(backend);
-      const rate = await withTfjsBackend(backend, async () => {
-        const copy = createNet(netConfig, { seed: 1 });
-        const trainer = new TfjsTrainer(copy.model, { momentum: 0.9, l2: 1e-4 });
-        const batch = randomBatch(batchSize, size, 2);
-        await trainer.step(batch, 0.01);
-        const t0 = performance.now();
-        await trainer.step(batch, 0.01);
-        const r = batchSize / ((performance.now() - t0) / 1000);
-        await trainer.dispose();
-        copy.model.dispose();
-        return r;
-      });
+      // TfjsTrainer switches to its backend per call itself; only building the model needs it here.
+      const copy = await withTfjsBackend(backend, () => createNet(netConfig, { seed: 1 }));
+      const trainer = await TfjsTrainer.create(copy, backend, { momentum: 0.9, l2: 1e-4 });
+      const batch = randomBatch(batchSize, size, 2);
+      await trainer.step(batch.planes, batch.policy, batch.value, batch.count, 0.01);
+      const t0 = performance.now();
+      await trainer.step(batch.planes, batch.policy, batch.value, batch.count, 0.01);
+      const rate = batchSize / ((performance.now() - t0) / 1000);
+      await trainer.dispose();
+      await withTfjsBackend(backend, () => copy.model.dispose());
       train.push({ trainer: `tfjs autodiff (${backend})`, batch: batchSize, steps: 1, 'positions/s': rate });
     } catch (e) {
       train.push({ trainer: `tfjs autodiff (${backend})`, batch: batchSize, steps: 0, 'positions/s': `n/a: ${(e as Error).message.split('\n')[0]!.slice(0, 70)}` });

@@ -210,12 +210,12 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
         trainer: trainer as TrainerChoice | undefined,
         threads: config.threads,
         log,
-        onProgress: (p) => bar.update(p.step, { policy: p.result.policyLoss, value: p.result.valueLoss, 'pos/s': p.positionsPerSecond }),
+        onProgress: (p) => bar.update(p.step, { policy: p.result.policy, value: p.result.value, 'pos/s': p.positionsPerSecond }),
       });
       bar.stop();
       log(
         `bootstrap: trained ${generationName(g)}: ${s.steps} steps (${s.trainer}), window ${s.windowGames} games / ${s.windowPositions} positions, ${s.positionsPerSecond.toFixed(0)} positions/s` +
-          (s.last ? `, last policy loss ${s.last.policyLoss.toFixed(3)}, value loss ${s.last.valueLoss.toFixed(3)}` : ''),
+          (s.last ? `, last policy loss ${s.last.policy.toFixed(3)}, value loss ${s.last.value.toFixed(3)}` : ''),
       );
     } finally {
       bar.stop();

@@ -1,5 +1,5 @@
 /**
- * Trainer checkpoints: one file holding the trainer state (every weight and momentum buffer, trainer.ts)
+ * Trainer checkpoints: one file holding the trainer state (every weight and momentum buffer, src/nn/trainer.ts)
  * and where training stands, so a killed `tengen train` / `tengen run` resumes at the last checkpoint.
  *
  * Layout: 'TGCK' magic, u32 JSON header length, the JSON header, the float32 data of every tensor in header
@@ -8,7 +8,7 @@
 import { crc32 } from 'node:zlib';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic.js';
-import type { NamedTensor, TrainerState } from './trainer.js';
+import type { NamedTensor, TrainerState } from '../src/nn/trainer.js';
 
 const MAGIC = 0x4b434754; // 'TGCK'
 

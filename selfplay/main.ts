@@ -287,7 +287,7 @@ export async function trainMain(argv: string[]): Promise<number> {
         tfjsBackend: backend as 'cpu' | 'webgpu' | undefined,
         threads: int(v, 'threads', 1) ?? config.threads,
         log,
-        onProgress: (p) => bar.update(p.step, { policy: p.result.policyLoss, value: p.result.valueLoss, 'pos/s': p.positionsPerSecond }),
+        onProgress: (p) => bar.update(p.step, { policy: p.result.policy, value: p.result.value, 'pos/s': p.positionsPerSecond }),
       });
       bar.stop();
       writeRunPlots(run);

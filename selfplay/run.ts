@@ -23,7 +23,7 @@ import { promotionChain, readGatingRecords, writeRunPlots } from './run-plots.js
 import { mix, playSelfplayGames, type SelfplaySummary } from './selfplay.js';
 import { readJsonIfExists } from './atomic.js';
 import { trainCandidate } from './train.js';
-import { modelWeights, setModelWeights } from './trainer.js';
+import { modelWeights, setModelWeights } from '../src/nn/trainer.js';
 
 export interface LoopOptions {
   /** Stop after this generation has been gated (overrides config.generations for this invocation). */
@@ -164,13 +164,13 @@ export async function trainPhase(run: RunDir, config: RunConfig, g: number, o: L
       threads: config.threads,
       tfjsBackend: config.backend === 'webgpu' ? 'webgpu' : 'cpu',
       log: o.log,
-      onProgress: (p) => bar.update(p.step, { policy: p.result.policyLoss, value: p.result.valueLoss, 'pos/s': p.positionsPerSecond }),
+      onProgress: (p) => bar.update(p.step, { policy: p.result.policy, value: p.result.value, 'pos/s': p.positionsPerSecond }),
     });
     bar.stop();
     o.log(
       `train: ${generationName(g)} from ${parent.name}: ${summary.steps} steps (${summary.trainer}), window ${summary.windowGames} games / ${summary.windowPositions} positions, ` +
         `${summary.positionsPerSecond.toFixed(0)} pos/s` +
-        (summary.last ? `, last policy loss ${summary.last.policyLoss.toFixed(3)}, value loss ${summary.last.valueLoss.toFixed(3)}` : ''),
+        (summary.last ? `, last policy loss ${summary.last.policy.toFixed(3)}, value loss ${summary.last.value.toFixed(3)}` : ''),
     );
   } finally {
     bar.stop();

@@ -9,21 +9,22 @@ import { Rng } from '../engine/rng.js';
 import { loadNet, saveNet } from '../src/nn/model-io.js';
 import { initTfjsBackend, withTfjsBackend, type TfjsBackendName } from '../src/nn/tfjs-runtime.js';
 import type { PolicyValueNet } from '../src/nn/model.js';
+import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
+import { OnnxTrainer, modelWeights, setModelWeights, zeroVelocities, type StepLosses, type Trainer, type TrainerState } from '../src/nn/trainer.js';
+import { calibrateBatchNorm } from './bn-calibration.js';
 import { learningRateAt, type RunConfig, type TrainerChoice } from './config.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { OnnxTrainer } from './onnx-train.js';
 import type { RunDir } from './run-dir.js';
 import { mix } from './selfplay.js';
 import { listShardFiles, loadShards, type ShardData } from './shards.js';
 import { TrainingWindow } from './train-data.js';
-import { TfjsTrainer, calibrateBatchNorm, modelWeights, setModelWeights, zeroVelocities, type Trainer, type TrainerState, type TrainStepResult } from './trainer.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.tgck';
 
 export interface TrainProgress {
   step: number;
   steps: number;
-  result: TrainStepResult;
+  result: StepLosses;
   learningRate: number;
   positionsPerSecond: number;
 }
@@ -52,7 +53,7 @@ export interface TrainSummary {
   windowPositions: number;
   corruptShards: { path: string; reason: string }[];
   positionsPerSecond: number;
-  last: TrainStepResult | null;
+  last: StepLosses | null;
 }
 
 /**
@@ -86,20 +87,17 @@ export async function createTrainer(
   state: TrainerState,
   options: { momentum: number; l2: number; threads?: number; tfjsBackend?: TfjsBackendName; log?: (line: string) => void },
 ): Promise<Trainer> {
+  await withTfjsBackend('cpu', () => setModelWeights(net.model, state.weights));
+  const trainerOptions = { momentum: options.momentum, l2: options.l2, velocities: state.velocities };
   if (choice === 'onnx' || choice === 'auto') {
     try {
-      return await OnnxTrainer.create(net.config, options, state, options.threads);
+      return await OnnxTrainer.create(net, { ...trainerOptions, threads: options.threads });
     } catch (e) {
       if (choice === 'onnx') throw e;
       options.log?.(`train: onnx trainer unavailable (${(e as Error).message.split('\n')[0]}); using tfjs`);
     }
   }
-  const backend = options.tfjsBackend ?? 'cpu';
-  await initTfjsBackend(backend);
-  return withTfjsBackend(backend, () => {
-    setModelWeights(net.model, state.weights);
-    return new TfjsTrainer(net.model, options, state.velocities);
-  });
+  return TfjsTrainer.create(net, options.tfjsBackend ?? 'cpu', trainerOptions);
 }
 
 export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSummary> {
@@ -131,7 +129,7 @@ export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSum
   const batch = data.createBatch(t.batchSize);
   const logEvery = Math.max(1, Math.min(25, Math.floor(steps / 20)));
   let sums = { policyLoss: 0, valueLoss: 0, l2Loss: 0, n: 0 };
-  let last: TrainStepResult | null = null;
+  let last: StepLosses | null = null;
   let trainedPositions = 0;
   const started = performance.now();
   const save = (step: number): void => {
@@ -141,13 +139,13 @@ export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSum
     for (let step = startStep; step < steps; step++) {
       data.sample(batch, new Rng(mix(config.seed ^ 0x7a3c, generation * 1_000_003 + step)));
       const lr = learningRateAt(t.learningRate, baseSteps + step);
-      const result = await trainer.step(batch, lr);
-      if (!Number.isFinite(result.policyLoss) || !Number.isFinite(result.valueLoss)) {
-        throw new Error(`train: loss became ${result.policyLoss}/${result.valueLoss} at step ${step} (learning rate ${lr} too high?)`);
+      const result = await trainer.step(batch.planes, batch.policy, batch.value, batch.count, lr);
+      if (!Number.isFinite(result.policy) || !Number.isFinite(result.value)) {
+        throw new Error(`train: loss became ${result.policy}/${result.value} at step ${step} (learning rate ${lr} too high?)`);
       }
       last = result;
       trainedPositions += batch.count;
-      sums = { policyLoss: sums.policyLoss + result.policyLoss, valueLoss: sums.valueLoss + result.valueLoss, l2Loss: sums.l2Loss + result.l2Loss, n: sums.n + 1 };
+      sums = { policyLoss: sums.policyLoss + result.policy, valueLoss: sums.valueLoss + result.value, l2Loss: sums.l2Loss + result.l2, n: sums.n + 1 };
       const done = step + 1;
       const rate = trainedPositions / ((performance.now() - started) / 1000);
       if (done % logEvery === 0 || done === steps) {

@@ -3,8 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../engine/rng.js';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { createNet } from '../src/nn/model.js';
-import { OnnxTrainer, hwioToOihw, oihwToHwio } from '../selfplay/onnx-train.js';
-import { TfjsTrainer, modelWeights, setModelWeights, zeroVelocities } from '../selfplay/trainer.js';
+import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
+import type { TrainParamSpec } from '../src/nn/train-graph.js';
+import { OnnxTrainer, modelWeights, setModelWeights, toGraphLayout, toTfjsLayout, zeroVelocities } from '../src/nn/trainer.js';
 import type { TrainingBatch } from '../selfplay/train-data.js';
 
 await tf.setBackend('cpu');
@@ -34,12 +35,14 @@ function randomBatch(count: number, size: number, planes: number, seed: number):
 
 describe('ONNX training graph', () => {
   it('converts convolution kernels between tfjs and ONNX layouts', () => {
-    const shape = [3, 3, 2, 5];
+    // tfjs shape (3, 3, 2, 5) = ONNX (5, 2, 3, 3).
+    const spec: TrainParamSpec = { name: 'c.weight', layer: 'c', weightIndex: 0, kind: 'conv', shape: [5, 2, 3, 3], decay: true };
+    const config = defaultNetConfig(5, { blocks: 1, filters: 4, valueHidden: 8 });
     const data = Float32Array.from({ length: 90 }, (_, i) => i);
-    const oihw = hwioToOihw(data, shape);
+    const oihw = toGraphLayout(spec, data, config);
     // tfjs [y][x][i][o] = ONNX [o][i][y][x]
     expect(oihw[((4 * 2 + 1) * 3 + 2) * 3 + 0]).toBe(data[((2 * 3 + 0) * 2 + 1) * 5 + 4]);
-    expect(Array.from(oihwToHwio(oihw, shape))).toEqual(Array.from(data));
+    expect(Array.from(toTfjsLayout(spec, oihw, config))).toEqual(Array.from(data));
   });
 
   it('matches tfjs autodiff: losses, weights, momentum buffers and BN statistics after two steps', async () => {
@@ -47,15 +50,16 @@ describe('ONNX training graph', () => {
     const options = { momentum: 0.9, l2: 1e-3 };
     const reference = createNet(config, { seed: 7 });
     const initial = modelWeights(reference.model);
-    const onnx = await OnnxTrainer.create(config, options, { weights: initial, velocities: zeroVelocities(reference.model) }, 1);
-    const tfjs = new TfjsTrainer(reference.model, options);
+    // The ONNX trainer copies the weights now; the tfjs trainer then trains reference.model in place.
+    const onnx = await OnnxTrainer.create(reference, { ...options, velocities: zeroVelocities(reference.model), threads: 1 });
+    const tfjs = await TfjsTrainer.create(reference, 'cpu', options);
     for (let step = 0; step < 2; step++) {
       const batch = randomBatch(6, 5, 18, 100 + step);
-      const a = await tfjs.step(batch, 0.05);
-      const b = await onnx.step(batch, 0.05);
-      expect(b.policyLoss).toBeCloseTo(a.policyLoss, 4);
-      expect(b.valueLoss).toBeCloseTo(a.valueLoss, 4);
-      expect(b.l2Loss).toBeCloseTo(a.l2Loss, 5);
+      const a = await tfjs.step(batch.planes, batch.policy, batch.value, batch.count, 0.05);
+      const b = await onnx.step(batch.planes, batch.policy, batch.value, batch.count, 0.05);
+      expect(b.policy).toBeCloseTo(a.policy, 4);
+      expect(b.value).toBeCloseTo(a.value, 4);
+      expect(b.l2).toBeCloseTo(a.l2, 5);
     }
     const sa = tfjs.state();
     const sb = onnx.state();
@@ -85,6 +89,17 @@ describe('ONNX training graph', () => {
     const copy = createNet(config);
     setModelWeights(copy.model, sb.weights);
     compare(sb.weights, modelWeights(copy.model));
+    // A saved state resumes in either trainer: an ONNX trainer built from the tfjs trainer's weights and
+    // momentum buffers takes the same next step as the tfjs trainer.
+    const resumedNet = createNet(config);
+    setModelWeights(resumedNet.model, sa.weights);
+    const resumed = await OnnxTrainer.create(resumedNet, { ...options, velocities: sa.velocities, threads: 1 });
+    const next = randomBatch(6, 5, 18, 300);
+    await tfjs.step(next.planes, next.policy, next.value, next.count, 0.05);
+    await resumed.step(next.planes, next.policy, next.value, next.count, 0.05);
+    compare(tfjs.state().weights, resumed.state().weights);
+    compare(tfjs.state().velocities, resumed.state().velocities);
+    await resumed.dispose();
     await onnx.dispose();
     await tfjs.dispose();
   });
@@ -92,16 +107,16 @@ describe('ONNX training graph', () => {
 
 describe('BatchNorm statistics', () => {
   it('are the same from the ONNX graph and from tfjs, and re-estimate the moving statistics', async () => {
-    const { calibrateBatchNorm } = await import('../selfplay/trainer.js');
+    const { calibrateBatchNorm } = await import('../selfplay/bn-calibration.js');
     const config = defaultNetConfig(5, { blocks: 1, filters: 4, valueHidden: 8 });
     const options = { momentum: 0.9, l2: 1e-3 };
     const reference = createNet(config, { seed: 3 });
     const state = { weights: modelWeights(reference.model), velocities: zeroVelocities(reference.model) };
-    const onnx = await OnnxTrainer.create(config, options, state, 1);
-    const tfjs = new TfjsTrainer(reference.model, options);
+    const onnx = await OnnxTrainer.create(reference, { ...options, threads: 1 });
+    const tfjs = await TfjsTrainer.create(reference, 'cpu', options);
     const batch = randomBatch(8, 5, 18, 5);
-    const a = await tfjs.batchNormStatistics(batch);
-    const b = await onnx.batchNormStatistics(batch);
+    const a = await tfjs.batchNormStatistics(batch.planes, batch.count);
+    const b = await onnx.batchNormStatistics(batch.planes, batch.count);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     expect(a.size).toBe(1 + 2 + 2); // stem, two in the block, policy and value heads
     for (const [layer, s] of a) {

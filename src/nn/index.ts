@@ -13,6 +13,21 @@ export { BackendUnavailableError } from './tfjs-runtime.js';
 export * from './batching.js';
 export * from './remote.js';
 export { buildTrainGraph, DEFAULT_TRAIN_GRAPH, TRAIN_INPUT, TRAIN_LOSS, type TrainGraph, type TrainGraphOptions, type TrainParamSpec, type TrainStatSpec } from './train-graph.js';
-export { OnnxTrainer, readTrainState, writeTrainState, type OnnxTrainerOptions, type StepLosses, type Trainer, type TrainState } from './trainer.js';
+export {
+  OnnxTrainer,
+  modelWeights,
+  readTrainState,
+  setModelWeights,
+  writeTrainState,
+  zeroVelocities,
+  type BatchNormStatistics,
+  type NamedTensor,
+  type OnnxTrainerOptions,
+  type StepLosses,
+  type Trainer,
+  type TrainerOptions,
+  type TrainerState,
+  type TrainState,
+} from './trainer.js';
 export { TfjsTrainer } from './tfjs-trainer.js';
 export { SymmetricEvaluator, type SymmetricEvaluatorOptions } from './symmetric-evaluator.js';

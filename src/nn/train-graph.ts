@@ -19,8 +19,10 @@
  *
  * Graph inputs:  planes (B, C, N, N), target_policy (B, area+1), target_value (B, 1), lr (1),
  *                every parameter P and its momentum `P.momentum`, every BN statistic S.
- * Graph outputs: loss_policy, loss_value, loss_l2 (scalars), `P.new`, `P.momentum.new`, `S.new`, and
- *                with `outputGradients` also `P.grad` (gradients including the L2 term).
+ * Graph outputs: loss_policy, loss_value, loss_l2 (scalars), `P.new`, `P.momentum.new`, `S.new`, each BN
+ *                layer's batch statistics `L.batch_mean` / `L.batch_variance` (for re-estimating the moving
+ *                statistics after training), and with `outputGradients` also `P.grad` (gradients including
+ *                the L2 term).
  */
 import { BN_EPSILON, validateNetConfig, type NetConfig } from './config.js';
 import { featurePlaneCount } from './features.js';
@@ -64,12 +66,20 @@ export interface TrainStatSpec {
   shape: number[];
 }
 
+/** Graph outputs holding one BN layer's batch mean and biased batch variance. */
+export interface TrainBatchNormOutputs {
+  layer: string;
+  mean: string;
+  variance: string;
+}
+
 export interface TrainGraph {
   config: NetConfig;
   options: TrainGraphOptions;
   bytes: Uint8Array;
   params: TrainParamSpec[];
   stats: TrainStatSpec[];
+  batchNorms: TrainBatchNormOutputs[];
 }
 
 export const TRAIN_INPUT = { planes: 'planes', policy: 'target_policy', value: 'target_value', lr: 'lr' } as const;
@@ -102,6 +112,7 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
   /** Gradient value name per parameter name. */
   const grads = new Map<string, string>();
   const newStats: { name: string; value: string }[] = [];
+  const batchNorms: TrainBatchNormOutputs[] = [];
 
   const planes = g.input(TRAIN_INPUT.planes, ['batch', planesCount, size, size]);
   const targetPolicy = g.input(TRAIN_INPUT.policy, ['batch', area + 1]);
@@ -169,6 +180,12 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
       const flat = g.node('Reshape', [batchStat, shapeFlat]);
       newStats.push({ name: s, value: g.node('Sub', [s, g.node('Mul', [g.node('Sub', [s, flat]), decay])]) });
     }
+    const bn = { layer: bnLayer, mean: `${bnLayer}.batch_mean`, variance: `${bnLayer}.batch_variance` };
+    g.node('Reshape', [mean, shapeFlat], {}, bn.mean);
+    g.node('Reshape', [variance, shapeFlat], {}, bn.variance);
+    g.output(bn.mean, [cout]);
+    g.output(bn.variance, [cout]);
+    batchNorms.push(bn);
     return { y, rec: { input: x, weight: weightName, xhat, sigma, gamma4, gammaName, betaName, weightName, pad, kernel, cin, cout } };
   };
 
@@ -324,5 +341,5 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
     g.node('Identity', [s.value], {}, `${s.name}.new`);
     g.output(`${s.name}.new`, stats.find((t) => t.name === s.name)!.shape);
   }
-  return { config, options: o, bytes: g.toModelBytes(), params, stats };
+  return { config, options: o, bytes: g.toModelBytes(), params, stats, batchNorms };
 }
