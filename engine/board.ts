@@ -422,34 +422,13 @@ export class Board {
         // on a tie of two lone stones, the new one).
         const chainSize = this.chainSize;
         const nextStone = this.nextStone;
-        const counts = this.neighborCounts;
         let big = friend;
         let small = p;
         if (chainSize[friend] === 1) {
           big = p;
           small = friend;
         }
-        // The lone stone's empty neighbours that are not already liberties of the big chain: certainly not
-        // when the stone is their only neighbour of this colour.
-        let added = 0;
-        const sb = small << 2;
-        for (let k = sb; k < sb + 4; k++) {
-          const e = nbr[k]!;
-          if (cell[e] !== 0) continue;
-          if (((counts[e]! >> ownShift) & 7) === 1) {
-            added++;
-            continue;
-          }
-          const eb = e << 2;
-          if (
-            chainHead[nbr[eb]!] !== big &&
-            chainHead[nbr[eb + 1]!] !== big &&
-            chainHead[nbr[eb + 2]!] !== big &&
-            chainHead[nbr[eb + 3]!] !== big
-          ) {
-            added++;
-          }
-        }
+        const added = this.loneStoneNewLiberties(small, big, ownShift);
         chainHead[small] = big;
         const bigNext = nextStone[big]!;
         nextStone[big] = nextStone[small]!;
@@ -732,6 +711,38 @@ export class Board {
   }
 
   /**
+   * The empty neighbours of the lone stone `stone` that are not yet liberties of chain `big` (the liberties
+   * a merge adds). A lone stone's empty neighbours are distinct; one is certainly new when the stone is its
+   * only neighbour of this colour (`ownShift` selects the colour's field of neighborCounts).
+   */
+  private loneStoneNewLiberties(stone: number, big: number, ownShift: number): number {
+    const cell = this.cell;
+    const nbr = this.nbr;
+    const chainHead = this.chainHead;
+    const counts = this.neighborCounts;
+    let added = 0;
+    const base = stone << 2;
+    for (let k = base; k < base + 4; k++) {
+      const e = nbr[k]!;
+      if (cell[e] !== 0) continue;
+      if (((counts[e]! >> ownShift) & 7) === 1) {
+        added++;
+        continue;
+      }
+      const eb = e << 2;
+      if (
+        chainHead[nbr[eb]!] !== big &&
+        chainHead[nbr[eb + 1]!] !== big &&
+        chainHead[nbr[eb + 2]!] !== big &&
+        chainHead[nbr[eb + 3]!] !== big
+      ) {
+        added++;
+      }
+    }
+    return added;
+  }
+
+  /**
    * Merges the chains at a and b (same colour). The larger keeps its head; the smaller's liberties that
    * the larger did not already have are added, found by looking at each liberty's neighbours.
    */
@@ -753,26 +764,8 @@ export class Board {
     const ownShift = cell[a] === 1 ? 3 : 6;
     let added = 0;
     if (chainSize[small] === 1) {
-      // A lone stone (the usual case: the stone just played): its empty neighbours are distinct.
-      const base = small << 2;
-      for (let k = base; k < base + 4; k++) {
-        const e = nbr[k]!;
-        if (cell[e] !== 0) continue;
-        // Not a liberty of the big chain when the lone stone is its only neighbour of this colour.
-        if (((counts[e]! >> ownShift) & 7) === 1) {
-          added++;
-          continue;
-        }
-        const eb = e << 2;
-        if (
-          chainHead[nbr[eb]!] !== big &&
-          chainHead[nbr[eb + 1]!] !== big &&
-          chainHead[nbr[eb + 2]!] !== big &&
-          chainHead[nbr[eb + 3]!] !== big
-        ) {
-          added++;
-        }
-      }
+      // A lone stone (the usual case: the stone just played).
+      added = this.loneStoneNewLiberties(small, big, ownShift);
       chainHead[small] = big;
     } else {
       const marks = this.marks;
