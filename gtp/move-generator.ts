@@ -3,38 +3,13 @@
  * report analysis while it runs, stop when asked. Adapters put the MCTS with a network behind it
  * (mcts-generator.ts) or, without a network, Monte-Carlo playouts (playout-generator.ts).
  *
- * The analysis shape is the search's `Analysis` (BRIEF contract), so either adapter passes it straight on.
+ * The analysis shape is the search's `Analysis`, so either adapter passes it straight on.
  */
-import type { Game, Move, StoneColor } from '../engine/index.js';
+import type { Game, Move } from '../engine/index.js';
 
-export interface CandidateMove {
-  move: Move;
-  visits: number;
-  /** Win probability for the searching colour after this move, in [0, 1]. */
-  winrate: number;
-  /** Prior probability (policy) of the move, in [0, 1]. */
-  prior: number;
-  /** Lower confidence bound of the win rate, in [0, 1]. */
-  lcb: number;
-  /** Principal variation starting with this move. */
-  pv: Move[];
-  /** Expected final score margin for the searching colour (points), when the generator estimates it. */
-  scoreLead?: number;
-}
-
-export interface Analysis {
-  color: StoneColor;
-  visits: number;
-  /** Win probability of `color` in the position, in [0, 1]. */
-  winrate: number;
-  scoreLead?: number;
-  /** Best first. */
-  candidates: CandidateMove[];
-  /** Per point, +1 = finally owned by `color`, -1 by the opponent. */
-  ownership?: Float32Array;
-  /** Raw policy priors, area + 1 entries (last = pass). */
-  policy?: Float32Array;
-}
+// The search's analysis types: both adapters (MCTS and playouts) report in them, so GTP declares none of its own.
+export type { Analysis, CandidateAnalysis as CandidateMove } from '../src/search/analysis.js';
+import type { Analysis, CandidateAnalysis as CandidateMove } from '../src/search/analysis.js';
 
 export interface SearchLimits {
   visits?: number;

@@ -3,7 +3,7 @@
  * lower confidence bound / principal variation. GTP turns it into lz-analyze and kata-analyze lines;
  * self-play takes the visit distribution from it.
  */
-import { PASS, type Move, type StoneColor } from '../../engine/color.js';
+import { actionToMove, type Move, type StoneColor } from '../../engine/color.js';
 import { NodeState, type SearchNode } from './node.js';
 
 export interface CandidateAnalysis {
@@ -55,9 +55,6 @@ export function edgeLcb(node: SearchNode, slot: number, z: number): number {
   return Math.max(0, valueToWinrate(mean) - (z * Math.sqrt(variance)) / 2 / Math.sqrt(n));
 }
 
-export function actionMove(action: number, area: number): Move {
-  return action === area ? PASS : action;
-}
 
 /** Most-visited line from `node` (not including the move into it), at most `length` moves. */
 export function principalVariation(node: SearchNode | undefined, area: number, length: number, out: Move[]): Move[] {
@@ -73,7 +70,7 @@ export function principalVariation(node: SearchNode | undefined, area: number, l
       }
     }
     if (best < 0) break;
-    out.push(actionMove(n.actions[best]!, area));
+    out.push(actionToMove(n.actions[best]!, area));
     n = n.children[best];
   }
   return out;

@@ -13,14 +13,14 @@
  * net in this thread or be a RemoteEvaluator batching leaves with other searches in a net-owner thread.
  */
 import { Board } from '../../engine/board.js';
-import { BLACK, EMPTY, PASS, opponent, type Move, type StoneColor } from '../../engine/color.js';
+import { BLACK, EMPTY, PASS, actionToMove, opponent, type Move, type StoneColor } from '../../engine/color.js';
 import type { Game, MoveRecord } from '../../engine/game.js';
 import { geometry } from '../../engine/geometry.js';
 import { Rng } from '../../engine/rng.js';
 import { score } from '../../engine/score.js';
 import type { Evaluator } from '../nn/evaluator.js';
 import { ZERO_HISTORY, encodeBoardFeatures, featureSize } from '../nn/features.js';
-import { actionMove, edgeLcb, principalVariation, valueToWinrate, type Analysis, type CandidateAnalysis } from './analysis.js';
+import { edgeLcb, principalVariation, valueToWinrate, type Analysis, type CandidateAnalysis } from './analysis.js';
 import { NodeState, SearchNode } from './node.js';
 import { applyAreaPassPolicy } from './pass-policy.js';
 import { resolveSearchParams, type SearchParams } from './params.js';
@@ -677,7 +677,7 @@ export class MctsSearch {
       for (let s = 0; s < root.actions.length; s++) if (root.childVisits[s]! > 0) order.push(s);
       order.sort((a, b) => root.childVisits[b]! - root.childVisits[a]! || prior[b]! - prior[a]!);
       for (const s of order) {
-        const move = actionMove(root.actions[s]!, area);
+        const move = actionToMove(root.actions[s]!, area);
         candidates.push({
           move,
           visits: root.childVisits[s]!,
@@ -727,7 +727,7 @@ export class MctsSearch {
       // No child visit (a one-visit search): the highest prior.
       let best = 0;
       for (let s = 1; s < root.actions.length; s++) if (root.prior[s]! > root.prior[best]!) best = s;
-      move = actionMove(root.actions[best]!, area);
+      move = actionToMove(root.actions[best]!, area);
     } else if (p.temperature > 0 && game.moves.length < p.temperatureMoves) {
       move = this.sampleMove(candidates, p.temperature);
     } else if (p.moveSelection === 'lcb') {
