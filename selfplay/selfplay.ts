@@ -8,7 +8,8 @@
  * Records are written a shard (gamesPerShard games) at a time, atomically: a killed run keeps every shard
  * it finished and loses only the games of the shard being filled. A fraction of games (noResignFraction)
  * is played out with resignation off; the ones where the loser-to-be would have resigned but won measure
- * the false-resignation rate.
+ * the false-resignation rate. With a watcher every game streams to the live viewer move by move
+ * (live-games.ts), whether it runs in this thread or on a worker.
  */
 import { join } from 'node:path';
 import { BLACK, WHITE, type StoneColor } from '../engine/color.js';
@@ -19,6 +20,8 @@ import { BatchingEvaluator } from '../src/nn/batching.js';
 import { playGame, type PlayGameOptions, type PlayedGame } from '../src/search/play-game.js';
 import type { SearchPool } from '../src/search/pool.js';
 import type { WatchPublisher } from '../src/watch/hub.js';
+import { LiveSelfplayGames } from './live-games.js';
+import { streamedGameJob, type StreamedGameArgs } from './selfplay-job.js';
 import { ShardWriter } from './shards.js';
 import { writeFileAtomic } from './atomic.js';
 import type { SelfplayConfig } from './config.js';
@@ -65,6 +68,8 @@ export interface SelfplayBatchOptions {
   evaluator?: Evaluator;
   pool?: SearchPool;
   watch?: WatchPublisher;
+  /** Watch game ids are `${watchId}-${index}` (default 'selfplay'): unique per run generation and block. */
+  watchId?: string;
   /** Called as each game ends, with how many games of this call have ended so far. */
   onGame?: (game: PlayedGame, index: number, finishedGames: number) => void;
   onShard?: (path: string, records: number) => void;
@@ -187,33 +192,48 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
     }
   };
   let finishedGames = 0;
+  const live = o.watch === undefined ? null : new LiveSelfplayGames(o.watch, { size: o.size, komi: o.komi, networkName: o.networkName, idPrefix: o.watchId ?? 'selfplay' });
   const onFinished = (played: PlayedGame, index: number): void => {
     finished.set(index, played);
     finishedGames++;
-    publish(o, played, index);
+    live?.finish(index, played);
     flush();
     o.onGame?.(played, index, finishedGames);
   };
 
-  if (o.pool !== undefined) {
-    const pool = o.pool;
-    // Enough games queued to keep every worker busy; more would only hold finished games in memory.
-    await runConcurrently(o.games, pool.workers, o.signal, async (k) => {
-      const index = o.firstGame + k;
-      onFinished(await pool.playGame(gameOptions(o, index), { signal: o.signal }), index);
-    });
-  } else {
-    if (o.evaluator === undefined) throw new Error('self-play: give an evaluator or a pool');
-    const parallel = Math.max(1, Math.min(o.config.parallelGames, o.games));
-    const shared = parallel > 1 ? new BatchingEvaluator(o.evaluator, { maxBatch: 256, maxWaitMs: 1, disposeInner: false }) : o.evaluator;
-    try {
-      await runConcurrently(o.games, parallel, o.signal, async (k) => {
+  try {
+    if (o.pool !== undefined) {
+      const pool = o.pool;
+      const job = live === null ? null : streamedGameJob();
+      // Enough games queued to keep every worker busy; more would only hold finished games in memory.
+      await runConcurrently(o.games, pool.workers, o.signal, async (k) => {
         const index = o.firstGame + k;
-        onFinished(await playGame(shared, gameOptions(o, index)), index);
+        const options = gameOptions(o, index);
+        if (live === null || job === null) {
+          onFinished(await pool.playGame(options, { signal: o.signal }), index);
+          return;
+        }
+        live.begin(index);
+        const args: StreamedGameArgs = { options, game: index, channel: live.channelName() };
+        onFinished(await pool.runJob<StreamedGameArgs, PlayedGame>(job, args, { signal: o.signal }), index);
       });
-    } finally {
-      if (shared !== o.evaluator) await shared.dispose();
+    } else {
+      if (o.evaluator === undefined) throw new Error('self-play: give an evaluator or a pool');
+      const parallel = Math.max(1, Math.min(o.config.parallelGames, o.games));
+      const shared = parallel > 1 ? new BatchingEvaluator(o.evaluator, { maxBatch: 256, maxWaitMs: 1, disposeInner: false }) : o.evaluator;
+      try {
+        await runConcurrently(o.games, parallel, o.signal, async (k) => {
+          const index = o.firstGame + k;
+          live?.begin(index);
+          const onMove = live === null ? undefined : (m: PlayedGame['moves'][number], moveNumber: number) => live.move(index, { ...m, moveNumber });
+          onFinished(await playGame(shared, gameOptions(o, index), { onMove }), index);
+        });
+      } finally {
+        if (shared !== o.evaluator) await shared.dispose();
+      }
     }
+  } finally {
+    live?.close();
   }
   flush();
   return summary;
@@ -235,27 +255,6 @@ export async function runConcurrently(count: number, limit: number, signal: Abor
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
   if (failure !== null) throw failure;
-}
-
-/** Shows a finished game in the live viewer (moves with the search's winrate). */
-function publish(o: SelfplayBatchOptions, played: PlayedGame, index: number): void {
-  if (o.watch === undefined) return;
-  try {
-    const handle = o.watch.startGame({
-      black: { name: o.networkName, network: o.networkName },
-      white: { name: o.networkName, network: o.networkName },
-      size: o.size,
-      komi: o.komi,
-      source: 'selfplay',
-      // Watch ids allow A-Z a-z 0-9 _ . : - only; a network name may hold anything else.
-      id: `selfplay-${o.networkName}-${index}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 64),
-    });
-    for (const m of played.moves) handle.move({ color: m.color, move: m.move, analysis: { winrate: m.winrate, visits: m.visits } });
-    handle.end(played.result);
-  } catch (e) {
-    // The viewer is optional: a rejected publication must not stop self-play.
-    process.stderr.write(`watch: ${(e as Error).message}\n`);
-  }
 }
 
 export function standaloneShardPath(outDir: string, index: number): string {

@@ -59,8 +59,14 @@ export interface PlayedGame {
   elapsedMs: number;
 }
 
+/** Callbacks of a game in progress (kept apart from the options, which must stay plain data for workers). */
+export interface PlayGameHooks {
+  /** Called after each move is played (live viewers); `moveNumber` counts from 1. */
+  onMove?: (move: PlayedMove, moveNumber: number) => void;
+}
+
 /** Plays one game in this thread with `evaluator`. */
-export async function playGame(evaluator: Evaluator, options: PlayGameOptions): Promise<PlayedGame> {
+export async function playGame(evaluator: Evaluator, options: PlayGameOptions, hooks: PlayGameHooks = {}): Promise<PlayedGame> {
   const start = performance.now();
   const seed = options.seed ?? ((Math.random() * 0x7fffffff) | 0);
   const search = new MctsSearch(evaluator, { ...SELF_PLAY_SEARCH_PARAMS, ...options.params, seed });
@@ -92,8 +98,10 @@ export async function playGame(evaluator: Evaluator, options: PlayGameOptions): 
       wouldResign ??= { moveNumber: game.moves.length, color };
       move = result.analysis.candidates[0]?.move ?? PASS;
     } else move = result.move;
-    moves.push({ color, move, policy: full ? result.visitDistribution : null, winrate: result.analysis.winrate, visits: result.analysis.visits });
+    const played: PlayedMove = { color, move, policy: full ? result.visitDistribution : null, winrate: result.analysis.winrate, visits: result.analysis.visits };
+    moves.push(played);
     game.play(move, color);
+    hooks.onMove?.(played, moves.length);
   }
   const margin = score(game.board, { komi: game.effectiveKomi, scoring: 'area' }).margin;
   const winner: StoneColor | null = margin > 0 ? BLACK : margin < 0 ? opponent(BLACK) : null;

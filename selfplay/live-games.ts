@@ -1,0 +1,119 @@
+/**
+ * Self-play games in the live viewer, move by move: each game is announced when it starts, every move is
+ * sent as it is played, and the result when it ends, so a viewer sees all the games in flight at once.
+ *
+ * Moves reach this class from two places: the search in this thread (playGame's onMove hook), or a pool
+ * worker through a BroadcastChannel (selfplay-job.ts). A worker's last moves may arrive after its game's
+ * result (two different channels), so `finish` first sends whatever moves of the finished game the viewer
+ * has not seen, and late messages of a finished game are ignored. The viewer is optional: a refused
+ * publication is reported once per game and never stops self-play.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import type { Move, StoneColor } from '../engine/color.js';
+import type { PlayedGame } from '../src/search/play-game.js';
+import type { WatchGameHandle, WatchPublisher } from '../src/watch/hub.js';
+
+/** One move as a worker streams it (plain data, no policy: the viewer needs none). */
+export interface StreamedMove {
+  game: number;
+  moveNumber: number;
+  color: StoneColor;
+  move: Move;
+  winrate: number;
+  visits: number;
+}
+
+interface LiveGame {
+  handle: WatchGameHandle | null;
+  sent: number;
+}
+
+export class LiveSelfplayGames {
+  private readonly games = new Map<number, LiveGame>();
+  private channel: BroadcastChannel | null = null;
+
+  constructor(
+    private readonly watch: WatchPublisher,
+    private readonly info: { size: number; komi: number; networkName: string; idPrefix: string },
+  ) {}
+
+  /** A BroadcastChannel name for workers to stream moves on; listening starts with the first call. */
+  channelName(): string {
+    const name = `tengen-selfplay-${process.pid}-${this.info.idPrefix}`;
+    if (this.channel === null) {
+      this.channel = new BroadcastChannel(name);
+      this.channel.onmessage = (event) => {
+        const m = (event as { data: StreamedMove }).data;
+        this.move(m.game, m);
+      };
+      // The channel must not keep the process alive by itself.
+      this.channel.unref();
+    }
+    return name;
+  }
+
+  begin(index: number): void {
+    let handle: WatchGameHandle | null = null;
+    try {
+      handle = this.watch.startGame({
+        black: { name: this.info.networkName, network: this.info.networkName },
+        white: { name: this.info.networkName, network: this.info.networkName },
+        size: this.info.size,
+        komi: this.info.komi,
+        source: 'selfplay',
+        // Watch ids allow A-Z a-z 0-9 _ . : - only; a network name may hold anything else.
+        id: `${this.info.idPrefix}-${index}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 64),
+      });
+    } catch (e) {
+      this.report(e);
+    }
+    this.games.set(index, { handle, sent: 0 });
+  }
+
+  /** Move `moveNumber` (from 1) of game `index`; out-of-order or repeated moves are ignored. */
+  move(index: number, m: { moveNumber: number; color: StoneColor; move: Move; winrate: number; visits: number }): void {
+    const game = this.games.get(index);
+    if (game === undefined || game.handle === null || m.moveNumber !== game.sent + 1) return;
+    try {
+      game.handle.move({ color: m.color, move: m.move, analysis: { winrate: m.winrate, visits: m.visits } });
+      game.sent++;
+    } catch (e) {
+      this.report(e);
+      game.handle = null;
+    }
+  }
+
+  /** The game's result, after any of its moves the viewer has not been sent yet. */
+  finish(index: number, played: PlayedGame): void {
+    const game = this.games.get(index);
+    if (game === undefined) return;
+    for (let i = game.sent; i < played.moves.length && game.handle !== null; i++) {
+      const m = played.moves[i]!;
+      this.move(index, { moveNumber: i + 1, color: m.color, move: m.move, winrate: m.winrate, visits: m.visits });
+    }
+    try {
+      game.handle?.end(played.result);
+    } catch (e) {
+      this.report(e);
+    }
+    this.games.delete(index);
+  }
+
+  /** Ends games that will not finish (self-play stopped or failed) as 'Void' and stops listening. */
+  close(): void {
+    for (const game of this.games.values()) {
+      try {
+        game.handle?.end('Void');
+      } catch {
+        // Nothing more to tell the viewer.
+      }
+    }
+    this.games.clear();
+    this.channel?.close();
+    this.channel = null;
+  }
+
+  private report(e: unknown): void {
+    process.stderr.write(`watch: ${(e as Error).message}\n`);
+  }
+}
