@@ -58,6 +58,18 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'fit the AlphaGo-Lee linear rollout policy to SGF records',
     load: () => loadMain('./lee/main.js', 'trainRolloutMain'),
   },
+  'train-sl': {
+    summary: 'train the AlphaGo-Lee SL policy network on SGF records (Lee features)',
+    load: () => loadMain('./lee/nets-main.js', 'trainSlMain'),
+  },
+  'train-rl': {
+    summary: 'improve the SL policy by REINFORCE against a pool of its earlier snapshots (AlphaGo-Lee RL policy)',
+    load: () => loadMain('./lee/nets-main.js', 'trainRlMain'),
+  },
+  'train-value': {
+    summary: 'train the AlphaGo-Lee value network on one position per SL/RL game',
+    load: () => loadMain('./lee/nets-main.js', 'trainValueMain'),
+  },
 };
 
 /**

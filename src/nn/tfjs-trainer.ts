@@ -81,7 +81,7 @@ export class TfjsTrainer implements Trainer {
           const kernels = trainable.filter((_, i) => isKernel(names[i]!));
           const l2Loss = tf.mul(options.l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k))))) as tf.Scalar;
           losses.push(tf.keep(policyLoss), tf.keep(valueLoss), tf.keep(l2Loss));
-          return tf.addN([policyLoss, valueLoss, l2Loss]) as tf.Scalar;
+          return tf.addN([tf.mul(policyLoss, options.policyWeight), tf.mul(valueLoss, options.valueWeight), l2Loss]) as tf.Scalar;
         }, trainable);
         for (let i = 0; i < trainable.length; i++) {
           const u = this.velocities.get(names[i]!)!;

@@ -37,9 +37,15 @@ export interface TrainGraphOptions {
   bnMomentum: number;
   /** Also output each parameter's gradient (tests, diagnostics). */
   outputGradients: boolean;
+  /**
+   * Weights of the policy and value losses in the optimised sum (the reported losses stay unweighted):
+   * 0 switches a head's loss off, e.g. AlphaGo's policy-only SL/RL nets and value-only value net.
+   */
+  policyWeight: number;
+  valueWeight: number;
 }
 
-export const DEFAULT_TRAIN_GRAPH: TrainGraphOptions = { l2: 1e-4, momentum: 0.9, bnMomentum: 0.99, outputGradients: false };
+export const DEFAULT_TRAIN_GRAPH: TrainGraphOptions = { l2: 1e-4, momentum: 0.9, bnMomentum: 0.99, outputGradients: false, policyWeight: 1, valueWeight: 1 };
 
 export type TrainParamKind = 'conv' | 'gamma' | 'beta' | 'dense' | 'bias';
 
@@ -293,13 +299,15 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
   // d loss_policy / d logits = (softmax·Σπ − π) / B  (Σπ = 1 for a proper target, kept general).
   const probs = g.node('Softmax', [logits], { axis: { int: 1 } });
   const piSum = g.node('ReduceSum', [targetPolicy, actionAxis], { keepdims: { int: 1 } });
-  const dlogits = g.node('Div', [g.node('Sub', [g.node('Mul', [probs, piSum]), targetPolicy]), batchF]);
+  let dlogits = g.node('Div', [g.node('Sub', [g.node('Mul', [probs, piSum]), targetPolicy]), batchF]);
+  if (o.policyWeight !== 1) dlogits = g.node('Mul', [dlogits, scalar('policy_weight', o.policyWeight)]);
   const dpf = denseBackward(dlogits, pf, pd.w, pd.b);
   const dpa = g.node('Mul', [g.node('Reshape', [dpf, g.node('Shape', [pa])]), reluMask(pa)]);
   const dTowerP = unitBackward(dpa, pu.rec, true)!;
 
   // d loss_value / d u = 2(v − z)/B · (1 − v²)
-  const dv = g.node('Div', [g.node('Mul', [verr, two]), batchF]);
+  let dv = g.node('Div', [g.node('Mul', [verr, two]), batchF]);
+  if (o.valueWeight !== 1) dv = g.node('Mul', [dv, scalar('value_weight', o.valueWeight)]);
   const du = g.node('Mul', [dv, g.node('Sub', [one, g.node('Mul', [v, v])])]);
   const dvh = g.node('Mul', [denseBackward(du, vh, vd2.w, vd2.b), reluMask(vh)]);
   const dvf = denseBackward(dvh, vf, vd1.w, vd1.b);
