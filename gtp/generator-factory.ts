@@ -21,6 +21,10 @@ export interface GeneratorOptions {
   defaultModelsDir?: string;
   playout?: Partial<PlayoutGeneratorConfig>;
   log: (message: string) => void;
+  /** --mode: 'zero' (default) the network MCTS above; 'lee' / 'rollout' AlphaGo-Lee play (src/lee/lee-generator.ts). */
+  mode?: 'zero' | 'lee' | 'rollout';
+  /** Lee-mode knobs (λ, n_thr, prior policy, rollout policy file) and the komi the rollouts start with. */
+  lee?: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string };
 }
 
 /** models/ at the package root (dist/gtp/ → ../../models). */
@@ -42,7 +46,25 @@ export function fallbackPlayouts(size: number): number {
 export function createGeneratorFactory(options: GeneratorOptions): MoveGeneratorFactory {
   const warned = new Set<number>();
   return async (size: number): Promise<MoveGenerator> => {
-    const modelDir = options.modelDir ?? defaultModelDir(size, options.defaultModelsDir);
+    const mode = options.mode ?? 'zero';
+    if (mode !== 'zero') {
+      const { createLeeGenerator } = await import('../src/lee/lee-generator.js');
+      const lee = options.lee ?? { komi: 7.5 };
+      const generator = await createLeeGenerator(size, {
+        mode,
+        modelSet: options.modelDir,
+        komi: lee.komi,
+        backend: options.backend,
+        threads: options.threads,
+        seed: options.seed,
+        rolloutPolicy: lee.rolloutPolicy,
+        config: { lambda: lee.lambda, expandThreshold: lee.expandThreshold, policy: lee.policy },
+        log: options.log,
+      });
+      if (generator !== null) return generator;
+      options.log(`the Lee model set in ${options.modelDir} does not play ${size}x${size}`);
+    }
+    const modelDir = mode === 'zero' ? (options.modelDir ?? defaultModelDir(size, options.defaultModelsDir)) : null;
     if (modelDir !== null) {
       // Loaded lazily: tfjs and onnxruntime take a while to load, and the fallback needs neither.
       const { createEvaluator } = await import('../src/nn/create-evaluator.js');

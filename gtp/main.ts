@@ -10,6 +10,7 @@ import { GtpEngine, type EngineConfig } from './engine.js';
 import { createGeneratorFactory, type BackendOption } from './generator-factory.js';
 import { GtpServer } from './server.js';
 import { connectWatch, type WatchLink } from './watch-link.js';
+import { LEE_SEARCH_DEFAULTS } from '../src/lee/lee-search.js';
 
 /** Defaults of every `tengen gtp` option, in one place. */
 export const GTP_DEFAULTS = {
@@ -47,6 +48,17 @@ options:
   --seed N                 random seed (default ${GTP_DEFAULTS.seed})
   --watch PORT|URL         show the games live: a port starts a viewer in this process, a URL
                            publishes to a running \`tengen watch\`
+  --mode MODE              zero | lee | rollout (default zero):
+                             zero     AlphaGo Zero: one network (--model DIR), PUCT, no rollouts
+                             lee      AlphaGo Lee: --model is a Lee model set (lee.json, sl/, value/,
+                                      e.g. models/9x9-lee); SL-policy priors, leaves scored
+                                      (1 − λ)·value net + λ·rollout; without value/ λ = 1
+                             rollout  rollout-only MCTS: no networks, uniform priors, rollout leaves
+  --lambda X               lee: rollout weight λ in [0, 1] (default ${LEE_SEARCH_DEFAULTS.lambda})
+  --expand-threshold N     lee/rollout: n_thr, visits before a node is expanded (default ${LEE_SEARCH_DEFAULTS.expandThreshold})
+  --policy sl|rl           lee: which policy net gives the priors (default ${LEE_SEARCH_DEFAULTS.policy})
+  --rollout-policy FILE    lee/rollout: rollout policy weights (default: the set's rollout-policy.json,
+                           else models/rollout-policy.json)
   -h, --help               this text
 `;
 
@@ -91,6 +103,18 @@ interface GtpCliOptions {
   backend: BackendOption;
   threads?: number;
   watch?: string;
+  mode: 'zero' | 'lee' | 'rollout';
+  lee: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string };
+}
+
+/** The board size of a Lee model set (lee.json), so `--mode lee --model SET` starts on the right board. */
+function leeSetBoardSize(dir: string): number | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'lee.json'), 'utf8')) as { boardSize?: unknown };
+    return typeof manifest.boardSize === 'number' ? manifest.boardSize : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
@@ -110,6 +134,11 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       'resign-threshold': { type: 'string' },
       seed: { type: 'string' },
       watch: { type: 'string' },
+      mode: { type: 'string' },
+      lambda: { type: 'string' },
+      'expand-threshold': { type: 'string' },
+      policy: { type: 'string' },
+      'rollout-policy': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -117,7 +146,15 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const backend = (values.backend ?? GTP_DEFAULTS.backend) as BackendOption;
   if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got '${values.backend}'`);
-  const size = positiveInt('size', values.size) ?? (values.model === undefined ? undefined : networkBoardSize(values.model)) ?? GTP_DEFAULTS.size;
+  const mode = values.mode ?? 'zero';
+  if (mode !== 'zero' && mode !== 'lee' && mode !== 'rollout') throw new UsageError(`--mode must be zero, lee or rollout, got '${mode}'`);
+  if (mode === 'lee' && values.model === undefined) throw new UsageError('--mode lee needs --model DIR: an AlphaGo-Lee model set (lee.json, sl/, value/), e.g. models/9x9-lee');
+  const lambda = finiteNumber('lambda', values.lambda);
+  if (lambda !== undefined && !(lambda >= 0 && lambda <= 1)) throw new UsageError(`--lambda must be in [0, 1], got ${lambda}`);
+  const policy = values.policy;
+  if (policy !== undefined && policy !== 'sl' && policy !== 'rl') throw new UsageError(`--policy must be sl or rl, got '${policy}'`);
+  const modelSize = values.model === undefined ? undefined : mode === 'lee' ? leeSetBoardSize(values.model) : networkBoardSize(values.model);
+  const size = positiveInt('size', values.size) ?? modelSize ?? GTP_DEFAULTS.size;
   if (size < MIN_SIZE || size > MAX_SIZE) throw new UsageError(`--size must be from ${MIN_SIZE} to ${MAX_SIZE}, got ${size}`);
   const rulesName = values.rules ?? GTP_DEFAULTS.rules;
   const preset = rulesPreset(rulesName);
@@ -145,6 +182,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
     backend,
     threads: positiveInt('threads', values.threads),
     watch: values.watch,
+    mode,
+    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'] },
   };
 }
 
@@ -178,6 +217,8 @@ export async function main(argv: string[]): Promise<number> {
     threads: options.threads,
     seed: options.engine.seed,
     log,
+    mode: options.mode,
+    lee: options.lee,
   });
   const engine = new GtpEngine(
     { ...options.engine, name: 'tengen', version: packageVersion(), workingDir: process.cwd(), log },

@@ -9,6 +9,7 @@ import { lineChartSvg, type Point } from '../../selfplay/plots.js';
 import { winRate } from '../../selfplay/elo.js';
 import { openWatch, type WatchSink } from '../watch/index.js';
 import { DEFAULT_MATCH_CONFIG, runMatch, type MatchConfig, type MatchSummary } from './match.js';
+import { expandEngineShortcut, type ShortcutSettings } from '../lee/engine-shortcut.js';
 
 const HELP = `usage: tengen match --black "CMD" --white "CMD" [options]
 
@@ -35,6 +36,19 @@ options:
   --out DIR            write game-NNN.sgf, match.json and winrate.svg here
   --watch PORT|URL     stream the games to the live viewer
   --quiet              no progress bar
+
+engine shortcuts (AlphaGo play modes at equal settings; src/lee/engine-shortcut.ts):
+  tengen:zero [ARGS]     tengen gtp --mode zero --model <zero net> --size N --komi K [--time S] [--visits V] [ARGS]
+  tengen:lee [ARGS]      tengen gtp --mode lee --model <Lee set> ...  (SL priors, value net + rollouts)
+  tengen:rollout [ARGS]  tengen gtp --mode rollout ...               (no networks: uniform priors, rollouts)
+  tengen                 tengen:MODE with the --mode below
+  ARGS are more \`tengen gtp\` options (e.g. --lambda 0.3) and override the generated ones.
+  --mode MODE          zero | lee | rollout: what a bare "tengen" engine plays   (default zero)
+  --time S             seconds per move given to shortcut engines               (default: none, gtp's visits)
+  --visits N           visits per move given to shortcut engines                (default: none)
+  --threads N          network threads of each shortcut engine                  (default: gtp's)
+  --lee-model DIR      Lee model set of tengen:lee                              (default models/<N>x<N>-lee)
+  --zero-model DIR     network of tengen:zero            (default models/<N>x<N>, else models/<N>x<N>-bootstrap)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,6 +74,12 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         watch: { type: 'string' },
         quiet: { type: 'boolean' },
+        mode: { type: 'string' },
+        time: { type: 'string' },
+        visits: { type: 'string' },
+        threads: { type: 'string' },
+        'lee-model': { type: 'string' },
+        'zero-model': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -109,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-function buildConfig(o: Record<string, string | boolean | undefined>): MatchConfig {
+export function buildConfig(o: Record<string, string | boolean | undefined>): MatchConfig {
   const str = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   const int = (k: string, dflt: number, min: number, max: number): number => {
     const text = str(k);
@@ -118,12 +138,29 @@ function buildConfig(o: Record<string, string | boolean | undefined>): MatchConf
     if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`--${k} must be an integer from ${min} to ${max}, got '${text}'`);
     return n;
   };
-  const black = str('black');
-  const white = str('white');
-  if (!black || !white) throw new Error('--black and --white engine commands are required');
+  const blackText = str('black');
+  const whiteText = str('white');
+  if (!blackText || !whiteText) throw new Error('--black and --white engine commands are required');
   const komiText = str('komi');
   const komi = komiText === undefined ? DEFAULT_MATCH_CONFIG.komi : Number(komiText);
   if (!Number.isFinite(komi) || Math.abs(komi) > 1000) throw new RangeError(`--komi must be a number, got '${komiText}'`);
+  // tengen:lee / tengen:zero / tengen:rollout expand to full `tengen gtp` command lines.
+  const mode = str('mode') ?? 'zero';
+  if (mode !== 'zero' && mode !== 'lee' && mode !== 'rollout') throw new RangeError(`--mode must be zero, lee or rollout, got '${mode}'`);
+  const timeText = str('time');
+  if (timeText !== undefined && !(Number(timeText) > 0)) throw new RangeError(`--time must be a positive number of seconds, got '${timeText}'`);
+  const shortcuts: ShortcutSettings = {
+    size: int('size', DEFAULT_MATCH_CONFIG.size, 2, 25),
+    komi,
+    mode,
+    time: timeText === undefined ? undefined : Number(timeText),
+    visits: str('visits') === undefined ? undefined : int('visits', 0, 1, 1e9),
+    threads: str('threads') === undefined ? undefined : int('threads', 0, 1, 1024),
+    leeModel: str('lee-model'),
+    zeroModel: str('zero-model'),
+  };
+  const black = expandEngineShortcut(blackText, shortcuts) ?? blackText;
+  const white = expandEngineShortcut(whiteText, shortcuts) ?? whiteText;
   const rules = (str('rules') ?? DEFAULT_MATCH_CONFIG.rules).toLowerCase();
   if (rules !== 'chinese' && rules !== 'japanese' && rules !== 'tromp-taylor') {
     throw new RangeError(`--rules must be chinese, japanese or tromp-taylor, got '${rules}'`);
@@ -145,8 +182,8 @@ function buildConfig(o: Record<string, string | boolean | undefined>): MatchConf
     openingMoves: int('opening-moves', 0, 0, 100),
     seed: int('seed', 1, 0, 2 ** 31 - 1),
     outDir: str('out'),
-    nameA: str('name-a') ?? black,
-    nameB: str('name-b') ?? white,
+    nameA: str('name-a') ?? blackText,
+    nameB: str('name-b') ?? whiteText,
   };
 }
 
