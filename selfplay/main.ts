@@ -13,7 +13,7 @@ import { SearchPool } from '../src/search/pool.js';
 import { openWatch, type WatchSink } from '../src/watch/command.js';
 import { ConfigError, defaultRunConfig, validateRunConfig, type RunConfig, type RunConfigOverrides } from './config.js';
 import { generationName, RunDir } from './run-dir.js';
-import { gatePhase, matchPhase, promotePhase, runLoop, selfplayPhase, trainingParent, type LoopOptions } from './run.js';
+import { gatePhase, matchPhase, promotePhase, resolvePipeline, runLoop, selfplayPhase, trainingParent, type LoopOptions, type PipelineMode } from './run.js';
 import { playSelfplayGames, standaloneSgfPath, standaloneShardPath } from './selfplay.js';
 import { formatStatus, runStatus } from './status.js';
 import { trainCandidate } from './train.js';
@@ -149,9 +149,16 @@ Resumes: games already in complete shards under --out are not played again.
   --seed N                    seed (default 1)
   --watch PORT|URL            show the games in the live viewer (port: embedded server; URL: tengen watch)
   --no-progress               no progress bar
+  --mode zero|lee|rollout     zero (default): the above; lee / rollout: AlphaGo-Lee self-play with the
+                              Lee search or rollout-only MCTS (\`tengen selfplay --mode lee --help\`)
 `;
 
 export async function selfplayMain(argv: string[]): Promise<number> {
+  // --mode lee|rollout: AlphaGo-Lee self-play (src/lee/lee-selfplay.ts); --mode zero is the default below.
+  const { splitSelfplayMode, leeSelfplayMain } = await import('../src/lee/lee-selfplay.js');
+  const { mode, rest } = splitSelfplayMode(argv);
+  if (mode !== 'zero') return leeSelfplayMain(argv);
+  argv = rest;
   return guarded(SELFPLAY_USAGE, async () => {
     const v = parse(argv, { ...SELFPLAY_OPTIONS, model: { type: 'string' }, games: { type: 'string' }, out: { type: 'string' }, run: { type: 'string' }, size: { type: 'string' }, komi: { type: 'string' } });
     if (v.help) {
@@ -374,6 +381,8 @@ The AlphaGo Zero loop: self-play by the best network → train a candidate → g
 after generation. Creates RUN on first use (config.json from the options below); afterwards resumes where
 it stopped, so it may be killed at any moment (even SIGKILL) and started again with the same command.
 Options that define the run may only be given when it is created (or must match its config).
+Overlapped pipeline (default with ≥ 2 cores): self-play workers keep playing the next block of games with
+the current best while the candidate trains and is gated; sequential: one phase at a time on every core.
 
   --run RUN                  the run directory (required)
   --config FILE              JSON with config fields (see RUN/config.json of any run) to create the run from
@@ -392,7 +401,10 @@ Options that define the run may only be given when it is created (or must match 
   --always-promote           skip gating: every candidate becomes the best (AlphaZero style)
   --generations N            stop after generation N (default: config.generations, 0 = never stop)
   --backend B, --threads N   inference backend and CPU threads (default auto, 2)
-  --workers N                self-play worker threads (default 0 = this thread; use cores on big machines)
+  --pipeline P               overlapped|sequential (default overlapped with ≥ 2 cores, this machine: ${availableParallelism()})
+  --train-threads N          overlapped: threads for training and gating (default max(1, cores/4))
+  --workers N                self-play worker threads (default overlapped: cores − train threads, one
+                             onnxruntime thread each; sequential: 0 = self-play in this thread)
   --seed N                   seed (default 1)
   (self-play options of tengen selfplay: --visits, --temperature-moves, --resign-threshold,
    --no-resign-fraction, --playout-cap, --fast-visits, --full-search-probability, --games-per-shard, --parallel)
@@ -420,6 +432,8 @@ export async function runMain(argv: string[]): Promise<number> {
       'gate-visits': { type: 'string' },
       'always-promote': { type: 'boolean' },
       generations: { type: 'string' },
+      pipeline: { type: 'string' },
+      'train-threads': { type: 'string' },
     });
     if (v.help) {
       process.stdout.write(RUN_USAGE);
@@ -488,11 +502,14 @@ export async function runMain(argv: string[]): Promise<number> {
       log(`run: created ${run.root} (${size}x${size}, komi ${config.komi})`);
     }
     const generations = int(v, 'generations');
-    const workers = int(v, 'workers') ?? 0;
-    if (workers > availableParallelism() * 4) throw new UsageError(`--workers ${workers} is far more than this machine's ${availableParallelism()} cores`);
+    const pipelineName = str(v, 'pipeline');
+    if (pipelineName !== undefined && pipelineName !== 'overlapped' && pipelineName !== 'sequential') throw new UsageError(`--pipeline must be overlapped or sequential, got '${pipelineName}'`);
+    const resources = resolvePipeline(availableParallelism(), config, defined({ pipeline: pipelineName as PipelineMode | undefined, workers: int(v, 'workers'), trainThreads: int(v, 'train-threads', 1) }));
+    if (resources.workers > availableParallelism() * 4) throw new UsageError(`--workers ${resources.workers} is far more than this machine's ${availableParallelism()} cores`);
+    if (resources.pipeline === 'overlapped' && resources.workers < 1) throw new UsageError('--pipeline overlapped plays self-play on worker threads: --workers must be at least 1');
     const watch = await openWatchOption(v);
     try {
-      const state = await runLoop(run, config, { untilGeneration: generations === 0 ? undefined : generations, workers, watch, progress: v['no-progress'] !== true, log });
+      const state = await runLoop(run, config, { untilGeneration: generations === 0 ? undefined : generations, ...resources, watch, progress: v['no-progress'] !== true, log });
       log(`run: stopped before generation ${state.generation} (${state.phase}); best is ${run.readBest()?.name}`);
     } finally {
       await watch?.close();

@@ -10,7 +10,10 @@
  *   RUN/shards/gen000g/*.tgsh    their training records (shards.ts)
  *   RUN/gating/gen000g.json      the gating match of candidate g: every game and the decision
  *   RUN/gating/gen000g/*.sgf     its games
+ *   RUN/shards/gen000g/selfplay.json  which networks played block g, from which shard on
+ *   RUN/windows/gen000g.json     the shards candidate g trained on (and the networks that played them)
  *   RUN/metrics.jsonl            one JSON object per event (training losses, self-play and gating summaries)
+ *   RUN/activity.json            what the running `tengen run` process is doing now (for `tengen status`)
  *   RUN/plots/*.svg              loss, gating win rate and Elo plots, redrawn after each phase
  *
  * State machine of `tengen run`, per generation g ≥ 1:
@@ -19,6 +22,11 @@
  * Each phase's output is durable before state.json moves on, and each phase resumes from what is on disk
  * (complete shards, the last checkpoint, the games of the gating record), so a SIGKILL at any moment loses
  * at most the work in flight: a shard being filled, the steps since the last checkpoint, unfinished games.
+ *
+ * Self-play "block" g = the gamesPerGeneration games that candidate g is the first to train on. state.json
+ * is the learner's state (train → gate → promote of generation g; 'selfplay' = waiting for block g). Blocks
+ * are tracked by their shards alone, so in the overlapped pipeline (run.ts) block g+1 is played while
+ * candidate g trains and is gated, without a second state file: a block is complete when all its shards are.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -92,6 +100,16 @@ export class RunDir {
   gatingGamesDir(g: number): string {
     return join(this.root, 'gating', generationName(g));
   }
+  /** The self-play block record of block g (which network plays it). */
+  selfplayBlockPath(g: number): string {
+    return join(this.shardsDir(g), 'selfplay.json');
+  }
+  windowPath(g: number): string {
+    return join(this.root, 'windows', `${generationName(g)}.json`);
+  }
+  get activityPath(): string {
+    return join(this.root, 'activity.json');
+  }
   shardPath(g: number, index: number): string {
     return join(this.shardsDir(g), `shard-${String(index).padStart(5, '0')}${SHARD_EXTENSION}`);
   }
@@ -103,7 +121,7 @@ export class RunDir {
   /** Creates the directory tree and writes config.json; refuses to overwrite another run's config. */
   create(config: RunConfig): void {
     if (this.exists()) throw new ConfigError(`${this.root} already holds a run (config.json exists)`);
-    for (const d of ['networks', 'train', 'games', 'shards', 'gating', 'plots']) mkdirSync(join(this.root, d), { recursive: true });
+    for (const d of ['networks', 'train', 'games', 'shards', 'gating', 'windows', 'plots']) mkdirSync(join(this.root, d), { recursive: true });
     writeJsonAtomic(this.configPath, config);
   }
 
@@ -145,6 +163,46 @@ export class RunDir {
       if (m) out.push(Number(m[1]));
     }
     return out.sort((a, b) => a - b);
+  }
+
+  /** Number of shards a complete block has. */
+  static shardsPerBlock(config: RunConfig): number {
+    return Math.ceil(config.selfplay.gamesPerGeneration / config.selfplay.gamesPerShard);
+  }
+
+  /** Whether every shard of self-play block g is on disk. */
+  blockComplete(g: number, config: RunConfig): boolean {
+    const have = new Set(this.shardIndices(g));
+    for (let i = 0; i < RunDir.shardsPerBlock(config); i++) if (!have.has(i)) return false;
+    return true;
+  }
+
+  readSelfplayBlock(g: number): SelfplayBlock | null {
+    return readJsonIfExists<SelfplayBlock>(this.selfplayBlockPath(g));
+  }
+
+  writeSelfplayBlock(block: SelfplayBlock): void {
+    writeJsonAtomic(this.selfplayBlockPath(block.generation), block);
+  }
+
+  readWindow(g: number): TrainingWindowRecord | null {
+    return readJsonIfExists<TrainingWindowRecord>(this.windowPath(g));
+  }
+
+  writeWindow(record: TrainingWindowRecord): void {
+    writeJsonAtomic(this.windowPath(record.candidate), record);
+  }
+
+  readActivity(): RunActivity | null {
+    try {
+      return readJsonIfExists<RunActivity>(this.activityPath);
+    } catch {
+      return null;
+    }
+  }
+
+  writeActivity(activity: RunActivity): void {
+    writeJsonAtomic(this.activityPath, activity);
   }
 
   /** Generations with a shards directory, newest first. */
@@ -192,9 +250,60 @@ export class RunDir {
   }
 }
 
+/**
+ * RUN/shards/genNNNN/selfplay.json: the networks that play self-play block `generation`. Self-play always
+ * uses the current best, so a promotion while a block is being played starts a new segment at the block's
+ * next shard: shard i was played by the last segment with fromShard ≤ i. A segment is recorded before any
+ * of its games is played, so the record is right after a kill at any moment.
+ */
+export interface SelfplayBlock {
+  format: 'tengen-selfplay-block';
+  generation: number;
+  startedAt: string;
+  segments: SelfplaySegment[];
+}
+
+export interface SelfplaySegment {
+  fromShard: number;
+  network: string;
+  networkGeneration: number;
+}
+
+/** The network that played shard `shard` of a block. */
+export function shardNetwork(block: SelfplayBlock | null, shard: number): string | null {
+  let name: string | null = null;
+  for (const s of block?.segments ?? []) if (s.fromShard <= shard) name = s.network;
+  return name;
+}
+
+/** RUN/windows/genNNNN.json: what candidate `candidate` trained on. Paths are relative to the run. */
+export interface TrainingWindowRecord {
+  format: 'tengen-training-window';
+  candidate: number;
+  parent: string;
+  games: number;
+  positions: number;
+  /** Per self-play block in the window: its shards, each with the network that played it. */
+  blocks: { generation: number; shards: { path: string; network: string | null }[] }[];
+}
+
+/** RUN/activity.json, rewritten by the running process (at most about once a second). */
+export interface RunActivity {
+  format: 'tengen-run-activity';
+  pid: number;
+  pipeline: 'overlapped' | 'sequential';
+  startedAt: string;
+  updated: string;
+  /** Self-play: the block being played, or null when self-play waits (the reason in selfplayWaiting). */
+  selfplay: { generation: number; network: string; games: number; total: number; gamesPerHour: number | null; workers: number; threadsPerWorker: number } | null;
+  selfplayWaiting: string | null;
+  /** The learner: the generation and phase (state.json) with the progress of the phase. */
+  learner: { generation: number; phase: RunPhase; done: number; total: number; detail: string; threads: number } | null;
+}
+
 export interface MetricEvent {
   time: string;
-  kind: 'train' | 'selfplay' | 'gate' | 'promote' | 'corrupt-shard';
+  kind: 'train' | 'selfplay' | 'gate' | 'promote' | 'corrupt-shard' | 'pipeline';
   generation?: number;
   [key: string]: unknown;
 }

@@ -73,7 +73,10 @@ export interface SelfplayBatchOptions {
   /** Called as each game ends, with how many games of this call have ended so far. */
   onGame?: (game: PlayedGame, index: number, finishedGames: number) => void;
   onShard?: (path: string, records: number) => void;
+  /** Aborts: games in flight are abandoned (pool jobs are cancelled). */
   signal?: AbortSignal;
+  /** Drains: no new games start, games in flight finish, and every shard they complete is written. */
+  drain?: AbortSignal;
 }
 
 /** The game options of game `index`: seed, and whether it may resign (decided by a hash, so resumes agree). */
@@ -201,12 +204,13 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
     o.onGame?.(played, index, finishedGames);
   };
 
+  const stopStarting = o.drain === undefined ? o.signal : o.signal === undefined ? o.drain : AbortSignal.any([o.signal, o.drain]);
   try {
     if (o.pool !== undefined) {
       const pool = o.pool;
       const job = live === null ? null : streamedGameJob();
       // Enough games queued to keep every worker busy; more would only hold finished games in memory.
-      await runConcurrently(o.games, pool.workers, o.signal, async (k) => {
+      await runConcurrently(o.games, pool.workers, stopStarting, async (k) => {
         const index = o.firstGame + k;
         const options = gameOptions(o, index);
         if (live === null || job === null) {
@@ -222,7 +226,7 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
       const parallel = Math.max(1, Math.min(o.config.parallelGames, o.games));
       const shared = parallel > 1 ? new BatchingEvaluator(o.evaluator, { maxBatch: 256, maxWaitMs: 1, disposeInner: false }) : o.evaluator;
       try {
-        await runConcurrently(o.games, parallel, o.signal, async (k) => {
+        await runConcurrently(o.games, parallel, stopStarting, async (k) => {
           const index = o.firstGame + k;
           live?.begin(index);
           const onMove = live === null ? undefined : (m: PlayedGame['moves'][number], moveNumber: number) => live.move(index, { ...m, moveNumber });

@@ -51,6 +51,8 @@ export interface TrainSummary {
   resumedFrom: number;
   windowGames: number;
   windowPositions: number;
+  /** The shard files the candidate trained on (the window), oldest first. */
+  windowShards: string[];
   corruptShards: { path: string; reason: string }[];
   positionsPerSecond: number;
   last: StepLosses | null;
@@ -193,6 +195,7 @@ export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSum
     resumedFrom: startStep,
     windowGames: data.games,
     windowPositions: data.positions,
+    windowShards: data.shards.map((s) => s.path),
     corruptShards: window.corrupt,
     positionsPerSecond: seconds > 0 ? trainedPositions / seconds : 0,
     last,
