@@ -10,7 +10,7 @@ import { Game } from '../../engine/game.js';
 import { Rng } from '../../engine/rng.js';
 import type { GameRules } from '../../engine/rules.js';
 import { formatResult, score } from '../../engine/score.js';
-import { MctsSearch } from './mcts.js';
+import { MctsSearch, type SearchPlugins } from './mcts.js';
 import type { Evaluator } from '../nn/evaluator.js';
 import { SELF_PLAY_SEARCH_PARAMS, type SearchParams } from './params.js';
 
@@ -63,13 +63,15 @@ export interface PlayedGame {
 export interface PlayGameHooks {
   /** Called after each move is played (live viewers); `moveNumber` counts from 1. */
   onMove?: (move: PlayedMove, moveNumber: number) => void;
+  /** Search plug-ins (AlphaGo Lee's rollout leaf values, src/lee); objects, so in-thread games only. */
+  plugins?: SearchPlugins;
 }
 
 /** Plays one game in this thread with `evaluator`. */
 export async function playGame(evaluator: Evaluator, options: PlayGameOptions, hooks: PlayGameHooks = {}): Promise<PlayedGame> {
   const start = performance.now();
   const seed = options.seed ?? ((Math.random() * 0x7fffffff) | 0);
-  const search = new MctsSearch(evaluator, { ...SELF_PLAY_SEARCH_PARAMS, ...options.params, seed });
+  const search = new MctsSearch(evaluator, { ...SELF_PLAY_SEARCH_PARAMS, ...options.params, seed }, hooks.plugins);
   const rng = new Rng(seed ^ 0x5bd1e995);
   const game = new Game(options.size, options.rules);
   const maxMoves = options.maxMoves ?? 2 * options.size * options.size;
