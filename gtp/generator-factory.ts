@@ -24,7 +24,7 @@ export interface GeneratorOptions {
   /** --mode: 'zero' (default) the network MCTS above; 'lee' / 'rollout' AlphaGo-Lee play (src/lee/lee-generator.ts). */
   mode?: 'zero' | 'lee' | 'rollout';
   /** Lee-mode knobs (λ, n_thr, prior policy, rollout policy file) and the komi the rollouts start with. */
-  lee?: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string };
+  lee?: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
 /** models/ at the package root (dist/gtp/ → ../../models). */
@@ -58,7 +58,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         threads: options.threads,
         seed: options.seed,
         rolloutPolicy: lee.rolloutPolicy,
-        config: { lambda: lee.lambda, expandThreshold: lee.expandThreshold, policy: lee.policy },
+        config: { lambda: lee.lambda, expandThreshold: lee.expandThreshold, policy: lee.policy, rolloutThreads: lee.rolloutThreads },
         log: options.log,
       });
       if (generator !== null) return generator;

@@ -59,6 +59,8 @@ options:
   --policy sl|rl           lee: which policy net gives the priors (default ${LEE_SEARCH_DEFAULTS.policy})
   --rollout-policy FILE    lee/rollout: rollout policy weights (default: the set's rollout-policy.json,
                            else models/rollout-policy.json)
+  --rollout-threads N      lee/rollout: worker threads for the rollouts, 0 = in the search thread
+                           (default ${LEE_SEARCH_DEFAULTS.rolloutThreads})
   -h, --help               this text
 `;
 
@@ -104,7 +106,7 @@ interface GtpCliOptions {
   threads?: number;
   watch?: string;
   mode: 'zero' | 'lee' | 'rollout';
-  lee: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string };
+  lee: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
 /** The board size of a Lee model set (lee.json), so `--mode lee --model SET` starts on the right board. */
@@ -139,6 +141,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       'expand-threshold': { type: 'string' },
       policy: { type: 'string' },
       'rollout-policy': { type: 'string' },
+      'rollout-threads': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -183,7 +186,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
     threads: positiveInt('threads', values.threads),
     watch: values.watch,
     mode,
-    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'] },
+    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
   };
 }
 

@@ -162,6 +162,18 @@ describe('leeSearch', () => {
     expect(visits(rollouts)).not.toBe(visits(valueOnly));
   }, 30_000);
 
+  it('rollouts on a worker thread give the same search as rollouts in the search thread', async () => {
+    const inThread = await player(0.5);
+    const a = await inThread.search.run(position(), { visits: 100 });
+    const onWorker = await leeSearch(setDir, 7.5, { backend: 'onnx', threads: 1, seed: 11, config: { lambda: 0.5, ...exact, rolloutThreads: 1 }, params });
+    players.push(onWorker);
+    expect(onWorker.description).toContain('rollouts on 1 worker thread');
+    const b = await onWorker.search.run(position(), { visits: 100 });
+    expect(onWorker.leaf.rollouts).toBe(inThread.leaf.rollouts);
+    expect(visits(b)).toBe(visits(a));
+    expect(b.analysis.winrate).toBe(a.analysis.winrate);
+  }, 30_000);
+
   it('without a value net it falls back to rollouts alone (λ = 1) and says so', async () => {
     const noValue = join(root, 'no-value');
     mkdirSync(noValue, { recursive: true });

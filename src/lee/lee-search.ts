@@ -9,11 +9,15 @@
  *   rollout  no networks: uniform priors + rollouts alone (λ = 1) — the classic rollout-only MCTS baseline.
  *   zero     (not built here) the AlphaGo Zero search: one net, no rollouts.
  *
- * Where the rollouts run: in the search's thread, while the nets run. The search keeps two lanes of
- * leaf batches (lanes = 2): while one lane's batch is in onnxruntime (which runs on its own threads and
- * frees the JavaScript thread), the other lane descends and plays its leaves' rollouts. On this 2-core
- * machine that already fills both cores; shipping each rollout to a worker thread would cost a message
- * per leaf (a 9x9 rollout is ~0.1 ms) and compete for the same cores.
+ * Where the rollouts run: by default in the search's thread, while the nets run. The search keeps two
+ * lanes of leaf batches (lanes = 2): while one lane's batch is in onnxruntime (which runs on its own
+ * threads and frees the JavaScript thread), the other lane descends and plays its leaves' rollouts. With
+ * `rolloutThreads` > 0 (gtp/selfplay --rollout-threads N) each leaf's rollout goes to a worker thread
+ * instead (rollout-workers.ts) and the search awaits it after its net batch — AlphaGo Lee's layout, for
+ * machines with cores to spare. It is not the search pool (src/search/pool.ts): that runs whole searches
+ * or games per task, and a task per rollout would cost more than the rollout. On this 2-core machine
+ * the search thread and onnxruntime already use both cores and in-thread rollouts were faster (bench
+ * lee-search), hence the default 0.
  *
  * n_thr on 9x9: AlphaGo Lee used 40 on 19x19 to keep its GPU queue matched to its rollout threads. Here a
  * node's first visit costs a net evaluation (Lee features with ladder reading, two nets) and later visits
@@ -22,13 +26,14 @@
  */
 import { Board } from '../../engine/board.js';
 import type { Evaluator } from '../nn/evaluator.js';
-import { MctsSearch, type LeafValueSource } from '../search/mcts.js';
+import { MctsSearch } from '../search/mcts.js';
 import { resolveSearchParams, type SearchParams } from '../search/params.js';
 import { SimpleEvaluator } from '../search/simple-evaluator.js';
 import { DEFAULT_LAMBDA, RolloutLeafEvaluator } from './leaf.js';
 import { openLeeEvaluator } from './lee-evaluator.js';
 import { loadRolloutPolicy, packageRolloutPolicyPath, readLeeModelSet, type LeeModelSetFiles, type LeeNetOptions, type PriorPolicy } from './model-set.js';
 import type { RolloutPolicy } from './rollout-policy.js';
+import { RolloutWorkerPool, type RolloutLeaf } from './rollout-workers.js';
 
 export type PlayMode = 'zero' | 'lee' | 'rollout';
 export const PLAY_MODES: readonly PlayMode[] = ['zero', 'lee', 'rollout'];
@@ -49,6 +54,8 @@ export interface LeeSearchConfig {
   virtualLoss: number;
   /** Which policy net gives the priors. */
   policy: PriorPolicy;
+  /** Worker threads for the rollouts; 0 = in the search's thread (see the note at the top). */
+  rolloutThreads: number;
 }
 
 export const LEE_SEARCH_DEFAULTS: Readonly<LeeSearchConfig> = Object.freeze({
@@ -59,6 +66,7 @@ export const LEE_SEARCH_DEFAULTS: Readonly<LeeSearchConfig> = Object.freeze({
   batchSize: 8,
   virtualLoss: 3,
   policy: 'sl',
+  rolloutThreads: 0,
 });
 
 export interface LeeSearchOptions extends LeeNetOptions {
@@ -77,7 +85,7 @@ export interface LeeSearchOptions extends LeeNetOptions {
  * The rollout leaf for the game being searched: rollouts are scored with the game's komi, which a GTP
  * controller may change between searches, so one RolloutLeafEvaluator is kept per komi.
  */
-export class KomiRolloutLeaf implements LeafValueSource {
+export class KomiRolloutLeaf implements RolloutLeaf {
   readonly weight: number;
   private readonly byKomi = new Map<number, RolloutLeafEvaluator>();
   private current: RolloutLeafEvaluator;
@@ -122,6 +130,16 @@ export class KomiRolloutLeaf implements LeafValueSource {
     for (const leaf of this.byKomi.values()) n += leaf.rolloutMoves;
     return n;
   }
+
+  async close(): Promise<void> {}
+}
+
+/** The rollout leaf a config asks for: in this thread, or on `rolloutThreads` workers. */
+function rolloutLeaf(policyPath: string, size: number, komi: number, c: LeeSearchConfig, lambda: number, seed: number | undefined): RolloutLeaf {
+  if (c.rolloutThreads > 0) {
+    return new RolloutWorkerPool({ workers: c.rolloutThreads, policyPath, size, komi, lambda, rolloutsPerLeaf: c.rolloutsPerLeaf, seed });
+  }
+  return new KomiRolloutLeaf(loadRolloutPolicy(policyPath), size, komi, { lambda, rolloutsPerLeaf: c.rolloutsPerLeaf, seed });
 }
 
 /** A ready search: the MctsSearch with its evaluator and rollout leaf, and what it is in words. */
@@ -130,12 +148,16 @@ export interface LeePlayer {
   search: MctsSearch;
   /** A LeeEvaluator (mode lee) or the uniform-prior SimpleEvaluator (mode rollout). */
   evaluator: Evaluator;
-  leaf: KomiRolloutLeaf;
+  leaf: RolloutLeaf;
   /** λ in force (1 when there is no value net). */
   lambda: number;
   params: SearchParams;
   description: string;
   dispose(): Promise<void>;
+}
+
+function where(c: LeeSearchConfig): string {
+  return c.rolloutThreads > 0 ? `on ${c.rolloutThreads} worker thread${c.rolloutThreads > 1 ? 's' : ''}` : 'in the search thread';
 }
 
 function resolveConfig(config: Partial<LeeSearchConfig> = {}): LeeSearchConfig {
@@ -144,6 +166,7 @@ function resolveConfig(config: Partial<LeeSearchConfig> = {}): LeeSearchConfig {
   if (!(c.lambda >= 0 && c.lambda <= 1)) throw new RangeError(`λ (--lambda) must be in [0, 1], got ${c.lambda}`);
   if (!Number.isInteger(c.rolloutsPerLeaf) || c.rolloutsPerLeaf < 1) throw new RangeError(`rollouts per leaf must be an integer ≥ 1, got ${c.rolloutsPerLeaf}`);
   if (c.policy !== 'sl' && c.policy !== 'rl') throw new RangeError(`--policy must be sl or rl, got '${String(c.policy)}'`);
+  if (!Number.isInteger(c.rolloutThreads) || c.rolloutThreads < 0) throw new RangeError(`rollout threads must be an integer ≥ 0, got ${c.rolloutThreads}`);
   return c;
 }
 
@@ -164,7 +187,8 @@ function searchParams(c: LeeSearchConfig, params: Partial<SearchParams> | undefi
 export async function leeSearch(set: string | LeeModelSetFiles, komi: number, options: LeeSearchOptions = {}): Promise<LeePlayer> {
   const config = resolveConfig(options.config);
   const files = typeof set === 'string' ? await readLeeModelSet(set, { policy: config.policy, rolloutPolicy: options.rolloutPolicy }) : set;
-  const policy = loadRolloutPolicy(files.rolloutPolicyPath);
+  // Read here so a bad file is a clear error before any thread starts.
+  loadRolloutPolicy(files.rolloutPolicyPath);
   let lambda = config.lambda;
   if (files.valueDir === null && lambda < 1) {
     options.log?.(`tengen: the Lee model set ${files.dir} has no value network (value/): leaves are scored by rollouts alone (λ = 1 instead of ${lambda})`);
@@ -173,7 +197,7 @@ export async function leeSearch(set: string | LeeModelSetFiles, komi: number, op
   // λ = 1 ignores the value net: do not spend time (or threads) running it.
   const evaluator = await openLeeEvaluator(files, { backend: options.backend, threads: options.threads, useValue: lambda < 1 });
   const params = searchParams(config, options.params);
-  const leaf = new KomiRolloutLeaf(policy, files.boardSize, komi, { lambda, rolloutsPerLeaf: config.rolloutsPerLeaf, seed: options.seed });
+  const leaf = rolloutLeaf(files.rolloutPolicyPath, files.boardSize, komi, config, lambda, options.seed);
   const search = new MctsSearch(evaluator, params, { leafValue: leaf });
   const nets = evaluator.valueNet === null ? `${files.policyName.toUpperCase()} policy` : `${files.policyName.toUpperCase()} policy + value`;
   return {
@@ -183,21 +207,24 @@ export async function leeSearch(set: string | LeeModelSetFiles, komi: number, op
     leaf,
     lambda,
     params,
-    description: `AlphaGo-Lee MCTS (${nets} nets of ${files.dir} on ${evaluator.backend}, rollouts, λ = ${lambda}, n_thr = ${params.expandThreshold})`,
-    dispose: () => evaluator.dispose(),
+    description: `AlphaGo-Lee MCTS (${nets} nets of ${files.dir} on ${evaluator.backend}, rollouts ${where(config)}, λ = ${lambda}, n_thr = ${params.expandThreshold})`,
+    dispose: async () => {
+      await leaf.close();
+      await evaluator.dispose();
+    },
   };
 }
 
 /** Rollout-only MCTS: no networks, uniform priors, every leaf scored by rollouts (λ = 1). */
 export function rolloutSearch(size: number, komi: number, options: Omit<LeeSearchOptions, 'backend' | 'threads'> = {}): LeePlayer {
   const config = resolveConfig({ ...options.config, lambda: 1 });
-  const rolloutPath = options.rolloutPolicy;
-  const policy = rolloutPath === undefined ? loadRolloutPolicy(packageRolloutPolicyPath()) : loadRolloutPolicy(rolloutPath);
+  const policyPath = options.rolloutPolicy ?? packageRolloutPolicyPath();
+  loadRolloutPolicy(policyPath);
   // SimpleEvaluator 'zero': uniform priors over every action and value 0 (ignored at λ = 1).
   const evaluator = new SimpleEvaluator(size, { value: 'zero', komi });
   // No network to overlap with: one lane.
   const params = searchParams({ ...config, lanes: 1 }, options.params);
-  const leaf = new KomiRolloutLeaf(policy, size, komi, { lambda: 1, rolloutsPerLeaf: config.rolloutsPerLeaf, seed: options.seed });
+  const leaf = rolloutLeaf(policyPath, size, komi, config, 1, options.seed);
   const search = new MctsSearch(evaluator, params, { leafValue: leaf });
   return {
     mode: 'rollout',
@@ -206,7 +233,10 @@ export function rolloutSearch(size: number, komi: number, options: Omit<LeeSearc
     leaf,
     lambda: 1,
     params,
-    description: `rollout-only MCTS (uniform priors, rollout policy leaves, n_thr = ${params.expandThreshold}, no networks)`,
-    dispose: () => evaluator.dispose(),
+    description: `rollout-only MCTS (uniform priors, rollout policy leaves ${where(config)}, n_thr = ${params.expandThreshold}, no networks)`,
+    dispose: async () => {
+      await leaf.close();
+      await evaluator.dispose();
+    },
   };
 }

@@ -45,6 +45,7 @@ or rollout-only MCTS plays itself; writes DIR/game-NNNNNN.sgf and DIR/shard-NNNN
   --expand-threshold N   n_thr (default ${LEE_SEARCH_DEFAULTS.expandThreshold})
   --policy sl|rl         priors from the SL or RL policy net (default ${LEE_SEARCH_DEFAULTS.policy})
   --rollout-policy FILE  rollout weights (default: the set's, else models/rollout-policy.json)
+  --rollout-threads N    worker threads for the rollouts, 0 = this thread (default ${LEE_SEARCH_DEFAULTS.rolloutThreads})
   --temperature-moves N  moves played by sampling ∝ visits (default ${LEE_SELFPLAY_DEFAULTS.temperatureMoves})
   --size N               board size for --mode rollout (default ${LEE_SELFPLAY_DEFAULTS.size}; --mode lee: the set's)
   --komi K               komi (default ${LEE_SELFPLAY_DEFAULTS.komi})
@@ -155,6 +156,7 @@ export async function leeSelfplayMain(argv: string[]): Promise<number> {
         'expand-threshold': { type: 'string' },
         policy: { type: 'string' },
         'rollout-policy': { type: 'string' },
+        'rollout-threads': { type: 'string' },
         'temperature-moves': { type: 'string' },
         size: { type: 'string' },
         komi: { type: 'string' },
@@ -191,7 +193,7 @@ export async function leeSelfplayMain(argv: string[]): Promise<number> {
     const seed = num(v.seed, 'seed', 0, true) ?? LEE_SELFPLAY_DEFAULTS.seed;
     const backend = (v.backend ?? 'auto') as 'auto' | 'onnx' | 'wasm' | 'cpu';
     if (!['auto', 'onnx', 'wasm', 'cpu'].includes(backend)) throw new UsageError(`--backend must be auto, onnx, wasm or cpu, got '${v.backend}'`);
-    const config = { lambda, expandThreshold: num(v['expand-threshold'], 'expand-threshold', 1, true), policy };
+    const config = { lambda, expandThreshold: num(v['expand-threshold'], 'expand-threshold', 1, true), policy, rolloutThreads: num(v['rollout-threads'], 'rollout-threads', 0, true) };
     let size: number;
     if (mode === 'lee') {
       const files = await readLeeModelSet(v.model!, { policy, rolloutPolicy: v['rollout-policy'] });
