@@ -286,19 +286,50 @@ export class Board {
         // No empty neighbour. Only the mover's stones (and the edge) around: its own eye, never filled.
         if (((around >> enemyShift) & 7) !== 0) {
           // Enemy stones around: legal (and not an eye) when it captures or joins a chain with a liberty.
+          // The four neighbours are written out (no loop: fewer instructions in V8).
           let hasLiberty = false;
           let candidate = false;
           const base = p << 2;
-          for (let j = base; j < base + 4; j++) {
-            const q = nbr[j]!;
-            const c = cell[q]!;
-            if (c === 3) continue;
-            const libs = chainLibs[chainHead[q]!]!;
-            if (c === color) {
-              if (libs > 1) hasLiberty = true;
-            } else if (libs === 1) {
-              candidate = true; // captures
-              break;
+          neighbors: {
+            const q0 = nbr[base]!;
+            const c0 = cell[q0]!;
+            if (c0 !== 3) {
+              const libs = chainLibs[chainHead[q0]!]!;
+              if (c0 === color) hasLiberty = libs > 1;
+              else if (libs === 1) {
+                candidate = true; // captures
+                break neighbors;
+              }
+            }
+            const q1 = nbr[base + 1]!;
+            const c1 = cell[q1]!;
+            if (c1 !== 3) {
+              const libs = chainLibs[chainHead[q1]!]!;
+              if (c1 === color) {
+                if (libs > 1) hasLiberty = true;
+              } else if (libs === 1) {
+                candidate = true;
+                break neighbors;
+              }
+            }
+            const q2 = nbr[base + 2]!;
+            const c2 = cell[q2]!;
+            if (c2 !== 3) {
+              const libs = chainLibs[chainHead[q2]!]!;
+              if (c2 === color) {
+                if (libs > 1) hasLiberty = true;
+              } else if (libs === 1) {
+                candidate = true;
+                break neighbors;
+              }
+            }
+            const q3 = nbr[base + 3]!;
+            const c3 = cell[q3]!;
+            if (c3 !== 3) {
+              const libs = chainLibs[chainHead[q3]!]!;
+              if (c3 === color) {
+                if (libs > 1) hasLiberty = true;
+              } else if (libs === 1) candidate = true;
             }
           }
           if (candidate) {
@@ -388,31 +419,64 @@ export class Board {
     let captured = 0;
     let lastCaptured = -1;
     if (around >> 3 !== 0) {
-      // Stones around. The new stone stops being a liberty of each distinct neighbouring chain; distinct
-      // chains are told apart with three locals (the fourth need not be kept).
+      // Stones around. The new stone stops being a liberty of each distinct neighbouring chain. The four
+      // neighbours are written out one by one (a loop over them cost a fifth more instructions in V8), each
+      // compared with the heads of the neighbours before it to skip a chain already counted.
       const ownShift = color === 1 ? 3 : 6;
-      let h0 = -1;
-      let h1 = -1;
-      let h2 = -1;
       let friendChains = 0;
       let friend = -1;
       let capturing = false;
-      for (let k = base; k < base + 4; k++) {
-        const q = nbr[k]!;
-        const c = cell[q]!;
-        if (c === 0 || c === 3) continue;
-        const head = chainHead[q]!;
-        if (head === h0 || head === h1 || head === h2) continue;
-        if (h0 < 0) h0 = head;
-        else if (h1 < 0) h1 = head;
-        else h2 = head;
-        const left = chainLibs[head]! - 1;
-        chainLibs[head] = left;
-        if (c === color) {
-          friendChains++;
-          friend = head;
-        } else if (left === 0) {
-          capturing = true;
+      const q0 = nbr[base]!;
+      const c0 = cell[q0]!;
+      let h0 = -1;
+      if (c0 === 1 || c0 === 2) {
+        h0 = chainHead[q0]!;
+        const left = chainLibs[h0]! - 1;
+        chainLibs[h0] = left;
+        if (c0 === color) {
+          friendChains = 1;
+          friend = h0;
+        } else if (left === 0) capturing = true;
+      }
+      const q1 = nbr[base + 1]!;
+      const c1 = cell[q1]!;
+      let h1 = -1;
+      if (c1 === 1 || c1 === 2) {
+        h1 = chainHead[q1]!;
+        if (h1 !== h0) {
+          const left = chainLibs[h1]! - 1;
+          chainLibs[h1] = left;
+          if (c1 === color) {
+            friendChains++;
+            friend = h1;
+          } else if (left === 0) capturing = true;
+        }
+      }
+      const q2 = nbr[base + 2]!;
+      const c2 = cell[q2]!;
+      let h2 = -1;
+      if (c2 === 1 || c2 === 2) {
+        h2 = chainHead[q2]!;
+        if (h2 !== h0 && h2 !== h1) {
+          const left = chainLibs[h2]! - 1;
+          chainLibs[h2] = left;
+          if (c2 === color) {
+            friendChains++;
+            friend = h2;
+          } else if (left === 0) capturing = true;
+        }
+      }
+      const q3 = nbr[base + 3]!;
+      const c3 = cell[q3]!;
+      if (c3 === 1 || c3 === 2) {
+        const h3 = chainHead[q3]!;
+        if (h3 !== h0 && h3 !== h1 && h3 !== h2) {
+          const left = chainLibs[h3]! - 1;
+          chainLibs[h3] = left;
+          if (c3 === color) {
+            friendChains++;
+            friend = h3;
+          } else if (left === 0) capturing = true;
         }
       }
 
@@ -659,26 +723,42 @@ export class Board {
     return libs;
   }
 
-  /** The emptied point p becomes a liberty of each distinct neighbouring chain (see playLegal). */
+  /**
+   * The emptied point p becomes a liberty of each distinct neighbouring chain (see playLegal). The four
+   * neighbours are written out, each compared with the heads before it (as in playLegal).
+   */
   private giveLiberty(p: number): void {
     const nbr = this.nbr;
     const cell = this.cell;
     const chainHead = this.chainHead;
     const chainLibs = this.chainLibs;
     const base = p << 2;
+    const q0 = nbr[base]!;
+    const c0 = cell[q0]!;
     let h0 = -1;
+    if (c0 === 1 || c0 === 2) {
+      h0 = chainHead[q0]!;
+      chainLibs[h0]!++;
+    }
+    const q1 = nbr[base + 1]!;
+    const c1 = cell[q1]!;
     let h1 = -1;
+    if (c1 === 1 || c1 === 2) {
+      h1 = chainHead[q1]!;
+      if (h1 !== h0) chainLibs[h1]!++;
+    }
+    const q2 = nbr[base + 2]!;
+    const c2 = cell[q2]!;
     let h2 = -1;
-    for (let k = base; k < base + 4; k++) {
-      const q = nbr[k]!;
-      const c = cell[q]!;
-      if (c === 0 || c === 3) continue;
-      const head = chainHead[q]!;
-      if (head === h0 || head === h1 || head === h2) continue;
-      if (h0 < 0) h0 = head;
-      else if (h1 < 0) h1 = head;
-      else h2 = head;
-      chainLibs[head]!++;
+    if (c2 === 1 || c2 === 2) {
+      h2 = chainHead[q2]!;
+      if (h2 !== h0 && h2 !== h1) chainLibs[h2]!++;
+    }
+    const q3 = nbr[base + 3]!;
+    const c3 = cell[q3]!;
+    if (c3 === 1 || c3 === 2) {
+      const h3 = chainHead[q3]!;
+      if (h3 !== h0 && h3 !== h1 && h3 !== h2) chainLibs[h3]!++;
     }
   }
 
@@ -716,41 +796,45 @@ export class Board {
    * only neighbour of this colour (`ownShift` selects the colour's field of neighborCounts).
    */
   private loneStoneNewLiberties(stone: number, big: number, ownShift: number): number {
-    const cell = this.cell;
+    const nbr = this.nbr;
+    const base = stone << 2;
+    // Written out for the four neighbours (no loop: fewer instructions in V8).
+    return (
+      this.isNewLiberty(nbr[base]!, big, ownShift) +
+      this.isNewLiberty(nbr[base + 1]!, big, ownShift) +
+      this.isNewLiberty(nbr[base + 2]!, big, ownShift) +
+      this.isNewLiberty(nbr[base + 3]!, big, ownShift)
+    );
+  }
+
+  /**
+   * 1 when e is an empty point that chain `big` does not already have as a liberty, else 0. Certainly new
+   * when e has a single neighbour of the chains' colour (`ownShift` selects its field of neighborCounts).
+   */
+  private isNewLiberty(e: number, big: number, ownShift: number): number {
+    if (this.cell[e] !== 0) return 0;
+    if (((this.neighborCounts[e]! >> ownShift) & 7) === 1) return 1;
     const nbr = this.nbr;
     const chainHead = this.chainHead;
-    const counts = this.neighborCounts;
-    let added = 0;
-    const base = stone << 2;
-    for (let k = base; k < base + 4; k++) {
-      const e = nbr[k]!;
-      if (cell[e] !== 0) continue;
-      if (((counts[e]! >> ownShift) & 7) === 1) {
-        added++;
-        continue;
-      }
-      const eb = e << 2;
-      if (
-        chainHead[nbr[eb]!] !== big &&
-        chainHead[nbr[eb + 1]!] !== big &&
-        chainHead[nbr[eb + 2]!] !== big &&
-        chainHead[nbr[eb + 3]!] !== big
-      ) {
-        added++;
-      }
-    }
-    return added;
+    const eb = e << 2;
+    return chainHead[nbr[eb]!] !== big &&
+      chainHead[nbr[eb + 1]!] !== big &&
+      chainHead[nbr[eb + 2]!] !== big &&
+      chainHead[nbr[eb + 3]!] !== big
+      ? 1
+      : 0;
   }
 
   /**
    * Merges the chains at a and b (same colour). The larger keeps its head; the smaller's liberties that
-   * the larger did not already have are added, found by looking at each liberty's neighbours.
+   * the larger did not already have are added. Each stone of the smaller chain is relabelled right after its
+   * neighbours are looked at, so a liberty shared with an earlier stone of it is then seen as the larger
+   * chain's and counted once, with no marks.
    */
   private merge(a: number, b: number): void {
     const chainHead = this.chainHead;
     const chainSize = this.chainSize;
     const nextStone = this.nextStone;
-    const cell = this.cell;
     const nbr = this.nbr;
     let big = chainHead[a]!;
     let small = chainHead[b]!;
@@ -760,46 +844,19 @@ export class Board {
       big = small;
       small = t;
     }
-    const counts = this.neighborCounts;
-    const ownShift = cell[a] === 1 ? 3 : 6;
+    const ownShift = this.cell[a] === 1 ? 3 : 6;
     let added = 0;
-    if (chainSize[small] === 1) {
-      // A lone stone (the usual case: the stone just played).
-      added = this.loneStoneNewLiberties(small, big, ownShift);
-      chainHead[small] = big;
-    } else {
-      const marks = this.marks;
-      const gen = this.nextMark();
-      let s = small;
-      do {
-        const base = s << 2;
-        for (let k = base; k < base + 4; k++) {
-          const e = nbr[k]!;
-          if (cell[e] !== 0 || marks[e] === gen) continue;
-          marks[e] = gen;
-          if (((counts[e]! >> ownShift) & 7) === 1) {
-            added++;
-            continue;
-          }
-          const eb = e << 2;
-          if (
-            chainHead[nbr[eb]!] !== big &&
-            chainHead[nbr[eb + 1]!] !== big &&
-            chainHead[nbr[eb + 2]!] !== big &&
-            chainHead[nbr[eb + 3]!] !== big
-          ) {
-            added++;
-          }
-        }
-        s = nextStone[s]!;
-      } while (s !== small);
-      // Relabel the small chain.
-      s = small;
-      do {
-        chainHead[s] = big;
-        s = nextStone[s]!;
-      } while (s !== small);
-    }
+    let s = small;
+    do {
+      const base = s << 2;
+      added +=
+        this.isNewLiberty(nbr[base]!, big, ownShift) +
+        this.isNewLiberty(nbr[base + 1]!, big, ownShift) +
+        this.isNewLiberty(nbr[base + 2]!, big, ownShift) +
+        this.isNewLiberty(nbr[base + 3]!, big, ownShift);
+      chainHead[s] = big;
+      s = nextStone[s]!;
+    } while (s !== small);
     // Splice the two circular lists together.
     const bigNext = nextStone[big]!;
     nextStone[big] = nextStone[small]!;
