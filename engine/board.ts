@@ -31,6 +31,8 @@ export class IllegalMoveError extends Error {
 
 /** Colour of the border cell (off-board neighbours): neither empty nor a stone. Literal 3 in hot loops. */
 const BORDER = 3;
+/** Liberty count stored for the border cell's pseudo-chain: never 1 (never "in atari"). */
+const BORDER_LIBERTIES = 1 << 20;
 
 export const MIN_SIZE = 2;
 export const MAX_SIZE = 25;
@@ -106,7 +108,10 @@ export class Board {
     this.chainHead[n] = n;
     this.nextStone = new Int32Array(n);
     this.chainSize = new Int32Array(n);
-    this.chainLibs = new Int32Array(n);
+    // One extra entry for the border cell's "chain" (head = area): a liberty count that is never 1, so
+    // randomMove can ask "is a neighbouring chain in atari" of off-board neighbours without a colour test.
+    this.chainLibs = new Int32Array(n + 1);
+    this.chainLibs[n] = BORDER_LIBERTIES;
     this.emptyList = new Int32Array(n);
     this.emptyIndex = new Int32Array(n);
     for (let p = 0; p < n; p++) {
@@ -274,7 +279,8 @@ export class Board {
     const chainHead = this.chainHead;
     const chainLibs = this.chainLibs;
     const counts = this.neighborCounts;
-    const enemyShift = color === 1 ? 6 : 3;
+    const ownShift = color === 1 ? 3 : 6;
+    const enemyShift = 9 - ownShift;
     const koPoint = color === this.koColor ? this.koPoint : -1;
     let k = this.emptyCount;
     while (k > 0) {
@@ -290,46 +296,56 @@ export class Board {
           let hasLiberty = false;
           let candidate = false;
           const base = p << 2;
-          neighbors: {
-            const q0 = nbr[base]!;
-            const c0 = cell[q0]!;
-            if (c0 !== 3) {
-              const libs = chainLibs[chainHead[q0]!]!;
-              if (c0 === color) hasLiberty = libs > 1;
-              else if (libs === 1) {
-                candidate = true; // captures
-                break neighbors;
+          if (((around >> ownShift) & 7) === 0) {
+            // Only enemy stones and the edge around (the usual case: the opponent's eye): legal only as a
+            // capture. The edge's pseudo-chain is never in atari, so no colour test is needed.
+            candidate =
+              chainLibs[chainHead[nbr[base]!]!] === 1 ||
+              chainLibs[chainHead[nbr[base + 1]!]!] === 1 ||
+              chainLibs[chainHead[nbr[base + 2]!]!] === 1 ||
+              chainLibs[chainHead[nbr[base + 3]!]!] === 1;
+          } else {
+            neighbors: {
+              const q0 = nbr[base]!;
+              const c0 = cell[q0]!;
+              if (c0 !== 3) {
+                const libs = chainLibs[chainHead[q0]!]!;
+                if (c0 === color) hasLiberty = libs > 1;
+                else if (libs === 1) {
+                  candidate = true; // captures
+                  break neighbors;
+                }
               }
-            }
-            const q1 = nbr[base + 1]!;
-            const c1 = cell[q1]!;
-            if (c1 !== 3) {
-              const libs = chainLibs[chainHead[q1]!]!;
-              if (c1 === color) {
-                if (libs > 1) hasLiberty = true;
-              } else if (libs === 1) {
-                candidate = true;
-                break neighbors;
+              const q1 = nbr[base + 1]!;
+              const c1 = cell[q1]!;
+              if (c1 !== 3) {
+                const libs = chainLibs[chainHead[q1]!]!;
+                if (c1 === color) {
+                  if (libs > 1) hasLiberty = true;
+                } else if (libs === 1) {
+                  candidate = true;
+                  break neighbors;
+                }
               }
-            }
-            const q2 = nbr[base + 2]!;
-            const c2 = cell[q2]!;
-            if (c2 !== 3) {
-              const libs = chainLibs[chainHead[q2]!]!;
-              if (c2 === color) {
-                if (libs > 1) hasLiberty = true;
-              } else if (libs === 1) {
-                candidate = true;
-                break neighbors;
+              const q2 = nbr[base + 2]!;
+              const c2 = cell[q2]!;
+              if (c2 !== 3) {
+                const libs = chainLibs[chainHead[q2]!]!;
+                if (c2 === color) {
+                  if (libs > 1) hasLiberty = true;
+                } else if (libs === 1) {
+                  candidate = true;
+                  break neighbors;
+                }
               }
-            }
-            const q3 = nbr[base + 3]!;
-            const c3 = cell[q3]!;
-            if (c3 !== 3) {
-              const libs = chainLibs[chainHead[q3]!]!;
-              if (c3 === color) {
-                if (libs > 1) hasLiberty = true;
-              } else if (libs === 1) candidate = true;
+              const q3 = nbr[base + 3]!;
+              const c3 = cell[q3]!;
+              if (c3 !== 3) {
+                const libs = chainLibs[chainHead[q3]!]!;
+                if (c3 === color) {
+                  if (libs > 1) hasLiberty = true;
+                } else if (libs === 1) candidate = true;
+              }
             }
           }
           if (candidate) {
