@@ -56,11 +56,12 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function loadNetDir(dir: string, what: string, size: number): Promise<PolicyValueNet> {
-  if (!existsSync(dir)) throw new UsageError(`${what} network ${dir} does not exist`);
+/** Loads a 'lee' network (of `size` when given); a missing or unsuitable one is a usage error. */
+async function loadNetDir(dir: string, what: string, size: number | null): Promise<PolicyValueNet> {
+  if (!existsSync(dir)) throw new UsageError(`${what} network ${dir} does not exist (train it first: tengen train-${what.toLowerCase()})`);
   const net = await loadNet(dir);
   if (net.config.featureSet !== 'lee') throw new UsageError(`${what} network ${dir} has feature set '${net.config.featureSet}', not 'lee'`);
-  if (net.config.boardSize !== size) throw new UsageError(`${what} network ${dir} is ${net.config.boardSize}x${net.config.boardSize}, not ${size}x${size}`);
+  if (size !== null && net.config.boardSize !== size) throw new UsageError(`${what} network ${dir} is ${net.config.boardSize}x${net.config.boardSize}, not ${size}x${size}`);
   return net;
 }
 
@@ -326,8 +327,7 @@ export async function trainRlMain(argv: string[]): Promise<number> {
     const evalGames = intValue(v['eval-games'], 'eval-games', 400, 0);
     const komi = await manifestKomi(out, v.komi);
     const progress = v['no-progress'] !== true;
-    if (!existsSync(slDir)) throw new UsageError(`SL network ${slDir} does not exist (tengen train-sl first)`);
-    const sl = await loadNetDir(slDir, 'SL', (await loadNet(slDir)).config.boardSize);
+    const sl = await loadNetDir(slDir, 'SL', null);
     const size = sl.config.boardSize;
     const learner = copyNet(sl, 'sl');
     const bar = createProgress('train-rl', config.iterations, { enabled: progress });
@@ -471,10 +471,8 @@ export async function trainValueMain(argv: string[]): Promise<number> {
     const holdout = numValue(v.holdout, 'holdout', 0.1, 0, 0.5);
     const komi = await manifestKomi(out, v.komi);
     const progress = v['no-progress'] !== true;
-    if (!existsSync(slDir)) throw new UsageError(`SL network ${slDir} does not exist (tengen train-sl first)`);
-    const probe = await loadNet(slDir);
-    const size = probe.config.boardSize;
-    const sl = await loadNetDir(slDir, 'SL', size);
+    const sl = await loadNetDir(slDir, 'SL', null);
+    const size = sl.config.boardSize;
     const rl = await loadNetDir(rlDir, 'RL', size);
     const { createEvaluator } = await import('../nn/create-evaluator.js');
     const slEval = await createEvaluator({ modelDir: slDir, backend: 'onnx', threads: config.threads });

@@ -139,7 +139,8 @@ export async function trainRlPolicy(o: {
           temperature: c.temperature,
           source: (g, _m, color) => (color === learnerColor(g) ? 0 : 1),
           onMove: (m) => {
-            if (m.source !== 0 || m.planes === undefined) return;
+            // A pass is forced (no sensible point left), not a choice: nothing to reinforce.
+            if (m.source !== 0 || m.planes === undefined || m.action === area) return;
             if (count === actions.length) {
               const grown = new Float32Array(planes.length * 2);
               grown.set(planes);
