@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- selfplay [visits=100] [games=8] [size=9] [blocks=6] [filters=64] [seconds=20] [tfjs=1]`
+ * `npm run bench -- selfplay [visits=100] [games=8] [size=9] [blocks=6] [filters=64] [seconds=20] [tfjs=1] [loop=3] [speed=1]`
  *
  * Self-play speed (moves/s, games/hour) of a 9x9 6x64 network (random weights: the speed of a game does not
  * depend on how well the net plays, only its length does) with the given visits per move, in this thread
@@ -8,8 +8,15 @@
  * backend (tfjs=0 skips it: one step takes minutes), tfjs-wasm (cannot train as shipped: reported) and
  * webgpu when a GPU adapter exists. Finally the ratio of training to self-play throughput: how many times
  * each self-play position can be trained on before training falls behind.
+ *
+ * Then the overlapped pipeline's split of the cores: self-play on cores − T worker threads (one onnxruntime
+ * thread each) while training runs at the same time on T threads (T = tengen run's default), both rates
+ * measured together, and their ratio. Finally (loop=N, 0 skips) `tengen run` itself on a tiny 5x5 config for N
+ * generations, sequential (all cores, then one thread) and overlapped, with the time per generation of each.
+ * speed=0 runs only that comparison.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultNetConfig } from '../src/nn/config.js';
@@ -26,10 +33,13 @@ import { BatchingEvaluator } from '../src/nn/batching.js';
 import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
 import { OnnxTrainer } from '../src/nn/trainer.js';
 import type { TrainingBatch } from '../selfplay/train-data.js';
+import { RunDir } from '../selfplay/run-dir.js';
+import { selfplayGamesJob, type SelfplayGamesJobArgs } from '../selfplay/selfplay-job.js';
+import { resolvePipeline, runLoop, type PipelineMode } from '../selfplay/run.js';
 import { printTable } from './table.js';
 
 function parseArgs(args: string[]): Record<string, number> {
-  const out: Record<string, number> = { visits: 100, games: 8, size: 9, blocks: 6, filters: 64, seconds: 20, tfjs: 1 };
+  const out: Record<string, number> = { visits: 100, games: 8, size: 9, blocks: 6, filters: 64, seconds: 20, tfjs: 1, loop: 3, speed: 1 };
   for (const a of args) {
     const [k, v] = a.split('=');
     if (k === undefined || v === undefined || !(k in out) || !Number.isFinite(Number(v))) throw new Error(`bench selfplay: bad argument '${a}' (use name=value with ${Object.keys(out).join(', ')})`);
@@ -50,6 +60,10 @@ function randomBatch(count: number, size: number, seed: number): TrainingBatch {
 
 export async function run(args: string[]): Promise<void> {
   const a = parseArgs(args);
+  if (!a.speed) {
+    await pipelineComparison(a.loop!, availableParallelism());
+    return;
+  }
   const size = a.size!;
   const config = defaultRunConfig(size, { selfplay: { visits: a.visits!, resignThreshold: 0 } });
   const netConfig = defaultNetConfig(size, { blocks: a.blocks!, filters: a.filters! });
@@ -136,6 +150,105 @@ export async function run(args: string[]): Promise<void> {
         `the fastest self-play mode produces ${bestPositionsPerSecond.toFixed(1)} positions/s (both on all ${cores} cores, so a run alternates them)`,
     );
   }
+  await overlappedSplit(dir, a, config, net, cores);
   net.model.dispose();
   rmSync(dir, { recursive: true, force: true });
+  if (a.loop! > 0) await pipelineComparison(a.loop!, cores);
+}
+
+/** Self-play on the worker pool and training in this thread at the same time, as the overlapped pipeline runs them. */
+async function overlappedSplit(dir: string, a: Record<string, number>, config: ReturnType<typeof defaultRunConfig>, net: ReturnType<typeof createNet>, cores: number): Promise<void> {
+  const split = resolvePipeline(cores, config, { pipeline: 'overlapped' });
+  console.log(`\noverlapped split: self-play on ${split.workers} worker(s) × ${split.selfplayThreads} thread(s) while training runs on ${split.trainThreads} thread(s) (load average ${loadavg()[0]!.toFixed(1)})`);
+  const pool = new SearchPool({ workers: split.workers, evaluator: { kind: 'model', modelDir: dir, backend: 'onnx', threads: split.selfplayThreads } });
+  const trainer = await OnnxTrainer.create(net, { momentum: 0.9, l2: 1e-4, threads: split.trainThreads });
+  const batch = randomBatch(64, a.size!, 3);
+  await trainer.step(batch.planes, batch.policy, batch.value, batch.count, 0.01);
+  let positions = 0;
+  let trained = 0;
+  let selfplayDone = false;
+  const t0 = performance.now();
+  // As tengen run plays them: a job per worker of parallelGames games at once, leaves batched in the worker.
+  const perWorker = Math.ceil(a.games! / split.workers);
+  const selfplay = runConcurrently(split.workers, split.workers, undefined, async (w) => {
+    const games = Array.from({ length: perWorker }, (_, k) => ({ index: w * perWorker + k, options: gameOptions({ size: a.size!, komi: config.komi, config: config.selfplay, seed: 4 }, w * perWorker + k) }));
+    const played = await pool.runJob<SelfplayGamesJobArgs, PlayedGame[]>(selfplayGamesJob(), { games, parallel: config.selfplay.parallelGames, channel: null });
+    for (const g of played) positions += g.moves.filter((m) => m.policy !== null).length;
+  }).then(() => {
+    selfplayDone = true;
+  });
+  while (!selfplayDone) {
+    await trainer.step(batch.planes, batch.policy, batch.value, batch.count, 0.01);
+    trained += batch.count;
+  }
+  await selfplay;
+  const sec = (performance.now() - t0) / 1000;
+  await trainer.dispose();
+  await pool.close();
+  printTable([
+    { side: `self-play (${split.workers}×${split.selfplayThreads} threads)`, 'positions/s': positions / sec },
+    { side: `training (${split.trainThreads} thread(s), batch 64)`, 'positions/s': trained / sec },
+  ]);
+  console.log(`training/self-play throughput ratio while overlapped: ${(trained / Math.max(1, positions)).toFixed(1)} (each new self-play position can be sampled that many times before training falls behind)`);
+}
+
+/** `tengen run` on a tiny 5x5 config for `generations` generations, sequential then overlapped. */
+async function pipelineComparison(generations: number, cores: number): Promise<void> {
+  const base = defaultRunConfig(5, {
+    komi: 0.5,
+    blocks: 2,
+    filters: 16,
+    threads: Math.min(2, cores),
+    selfplay: { gamesPerGeneration: 60, gamesPerShard: 10, visits: 32, parallelGames: 8 },
+    train: { stepsPerGeneration: 300, batchSize: 64, checkpointEvery: 100, bnCalibrationBatches: 16 },
+    gate: { rule: 'threshold', games: 20, threshold: 0.55, visits: 32 },
+  });
+  const config = base;
+  console.log(
+    `\ntengen run, 5x5 ${config.blocks}x${config.filters}, ${config.selfplay.gamesPerGeneration} games × ${config.selfplay.visits} visits, ${config.train.stepsPerGeneration} steps × ${config.train.batchSize}, ` +
+      `gating ${config.gate.games} games, ${generations} generations (load average ${loadavg()[0]!.toFixed(1)})`,
+  );
+  const rows: Record<string, string | number>[] = [];
+  // Sequential on one thread too: it separates what overlapping gains from what fewer threads per
+  // onnxruntime session gain (on a busy machine a 2-thread session loses time waiting for its second thread).
+  const variants: { pipeline: PipelineMode; threads: number }[] = [
+    { pipeline: 'sequential', threads: base.threads },
+    ...(base.threads > 1 ? [{ pipeline: 'sequential' as const, threads: 1 }] : []),
+    { pipeline: 'overlapped', threads: base.threads },
+  ];
+  for (const { pipeline, threads } of variants) {
+    const config = { ...base, threads };
+    const root = mkdtempSync(join(tmpdir(), `tengen-bench-run-${pipeline}-`));
+    const run = new RunDir(root);
+    run.create(config);
+    const resources = resolvePipeline(cores, config, { pipeline });
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await runLoop(run, config, { ...resources, untilGeneration: generations, progress: false, log: () => undefined });
+    const seconds = (performance.now() - t0) / 1000;
+    // Process CPU time (every thread, workers included): on a shared machine, wall time alone says little.
+    const cpu = process.cpuUsage(cpu0);
+    const p = run.readMetrics().filter((m) => m.kind === 'pipeline');
+    const mean = (key: string): number => p.reduce((s, m) => s + Number(m[key] ?? 0), 0) / Math.max(1, p.length);
+    // Generation 1 cannot overlap (nothing to train on yet): the steady state is generations 2+.
+    const later = p.filter((m) => Number(m.generation) >= 2);
+    rows.push({
+      pipeline,
+      threads: pipeline === 'overlapped' ? `${resources.workers} sp worker(s) × ${resources.selfplayThreads} + ${resources.trainThreads} train` : `all phases ${threads}`,
+      'total s': seconds,
+      'cpu s': (cpu.user + cpu.system) / 1e6,
+      'load avg': loadavg()[0]!,
+      's/generation': seconds / generations,
+      's/gen (2+)': later.reduce((s, m) => s + Number(m.generationSeconds), 0) / Math.max(1, later.length),
+      'train s': mean('trainSeconds'),
+      'gate s': mean('gateSeconds'),
+      'self-play s': mean('selfplaySeconds'),
+      'learner wait s': mean('learnerWaitSeconds'),
+      'sp idle s': mean('selfplayIdleSeconds'),
+      'train/sp ratio': mean('trainToSelfplayRatio'),
+    });
+    rmSync(root, { recursive: true, force: true });
+  }
+  printTable(rows);
+  console.log(`(load average now ${loadavg()[0]!.toFixed(1)} on ${cores} cores; other processes share them)`);
 }

@@ -2,10 +2,10 @@
  * Self-play games in the live viewer, move by move: each game is announced when it starts, every move is
  * sent as it is played, and the result when it ends, so a viewer sees all the games in flight at once.
  *
- * Moves reach this class from two places: the search in this thread (playGame's onMove hook), or a pool
- * worker through a BroadcastChannel (selfplay-job.ts). A worker's last moves may arrive after its game's
- * result (two different channels), so `finish` first sends whatever moves of the finished game the viewer
- * has not seen, and late messages of a finished game are ignored. The viewer is optional: a refused
+ * Games reach this class from two places: the search in this thread (begin, playGame's onMove hook,
+ * finish), or a pool worker through a BroadcastChannel (selfplay-job.ts posts start, move and end events).
+ * The job's result comes back on another channel than its events, so `finish` first sends whatever moves of
+ * the finished game the viewer has not seen, and events of a finished game are ignored. The viewer is optional: a refused
  * publication is reported once per game and never stops self-play.
  */
 import { BroadcastChannel } from 'node:worker_threads';
@@ -13,15 +13,11 @@ import type { Move, StoneColor } from '../engine/color.js';
 import type { PlayedGame } from '../src/search/play-game.js';
 import type { WatchGameHandle, WatchPublisher } from '../src/watch/hub.js';
 
-/** One move as a worker streams it (plain data, no policy: the viewer needs none). */
-export interface StreamedMove {
-  game: number;
-  moveNumber: number;
-  color: StoneColor;
-  move: Move;
-  winrate: number;
-  visits: number;
-}
+/** What a worker streams about a game (plain data, no policy: the viewer needs none). */
+export type StreamedEvent =
+  | { kind: 'start'; game: number }
+  | { kind: 'move'; game: number; moveNumber: number; color: StoneColor; move: Move; winrate: number; visits: number }
+  | { kind: 'end'; game: number; result: string; moves: number };
 
 interface LiveGame {
   handle: WatchGameHandle | null;
@@ -42,9 +38,11 @@ export class LiveSelfplayGames {
     const name = `tengen-selfplay-${process.pid}-${this.info.idPrefix}`;
     if (this.channel === null) {
       this.channel = new BroadcastChannel(name);
-      this.channel.onmessage = (event) => {
-        const m = (event as { data: StreamedMove }).data;
-        this.move(m.game, m);
+      this.channel.onmessage = (message) => {
+        const event = (message as { data: StreamedEvent }).data;
+        if (event.kind === 'start') this.begin(event.game);
+        else if (event.kind === 'move') this.move(event.game, event);
+        else this.end(event.game, event.result, event.moves);
       };
       // The channel must not keep the process alive by itself.
       this.channel.unref();
@@ -53,6 +51,7 @@ export class LiveSelfplayGames {
   }
 
   begin(index: number): void {
+    if (this.games.has(index)) return;
     let handle: WatchGameHandle | null = null;
     try {
       handle = this.watch.startGame({
@@ -81,6 +80,18 @@ export class LiveSelfplayGames {
       this.report(e);
       game.handle = null;
     }
+  }
+
+  /** A streamed game's result: shown now if the viewer has all its moves, else by `finish`. */
+  private end(index: number, result: string, moves: number): void {
+    const game = this.games.get(index);
+    if (game === undefined || game.sent !== moves) return;
+    try {
+      game.handle?.end(result);
+    } catch (e) {
+      this.report(e);
+    }
+    this.games.delete(index);
   }
 
   /** The game's result, after any of its moves the viewer has not been sent yet. */

@@ -17,7 +17,9 @@
  * network that plays it when it starts (shards/genNNNN/selfplay.json), so a block is played by one network
  * even across restarts, and each candidate's window (windows/genNNNN.json) names the shards it trained on.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { createEvaluator } from '../src/nn/create-evaluator.js';
@@ -32,7 +34,7 @@ import { formatWinRate } from './elo.js';
 import { runGating, type GatingRecord } from './gating.js';
 import { createProgress } from './progress.js';
 import { generationName, RunDir, shardNetwork, type BestPointer, type RunState, type SelfplaySegment, type TrainingWindowRecord } from './run-dir.js';
-import { RunActivityRecorder } from './run-activity.js';
+import { activityIsLive, RunActivityRecorder } from './run-activity.js';
 import { promotionChain, readGatingRecords, writeRunPlots } from './run-plots.js';
 import { mix, playSelfplayGames, type SelfplaySummary } from './selfplay.js';
 import { readJsonIfExists } from './atomic.js';
@@ -114,6 +116,9 @@ function resetBatchNorm(model: import('@tensorflow/tfjs').LayersModel): void {
   setModelWeights(model, weights);
 }
 
+/** Tells this process's watch game ids from those of an earlier process of the same run. */
+const WATCH_TAG = randomBytes(2).toString('hex');
+
 /**
  * The network that plays self-play block g from shard `firstShard` on: the current best. When the block's
  * record names another network for the shards before (a promotion happened while it was played), a new
@@ -159,7 +164,7 @@ export async function selfplayPhase(run: RunDir, config: RunConfig, g: number, o
     pool = new SearchPool({ workers: o.workers, evaluator: { kind: 'model', modelDir, backend: config.backend, threads: o.selfplayThreads } });
   } else evaluator = await createEvaluator({ modelDir, backend: config.backend, threads: config.threads });
   const workers = o.workers > 0 ? o.workers : 0;
-  const threadsPerWorker = o.workers > 0 ? (o.selfplayThreads ?? 1) : config.threads;
+  const threadsPerWorker = o.workers > 0 ? (o.selfplayThreads ?? Math.max(1, Math.floor(availableParallelism() / o.workers))) : config.threads;
   o.activity?.selfplay({ generation: g, network: block.network, games: firstGame, total, gamesPerHour: null, workers, threadsPerWorker });
   const started = performance.now();
   let moves = 0;
@@ -178,7 +183,8 @@ export async function selfplayPhase(run: RunDir, config: RunConfig, g: number, o
       evaluator,
       pool,
       watch: o.watch,
-      watchId: `selfplay-${generationName(g)}`,
+      // Unique across restarts and network switches (a game abandoned by a switch is played again).
+      watchId: `selfplay-${generationName(g)}-${block.network}-${WATCH_TAG}`,
       signal: o.signal,
       drain: o.drain,
       onGame: (played, _index, n) => {
@@ -194,7 +200,7 @@ export async function selfplayPhase(run: RunDir, config: RunConfig, g: number, o
         }
       },
     });
-    bar.update(total);
+    if (o.drain?.aborted !== true) bar.update(total);
     bar.stop();
     const seconds = (performance.now() - started) / 1000;
     if (o.signal?.aborted) return { summary, seconds, network: block.network, drained: false };
@@ -465,6 +471,11 @@ export function pipelineFigures(trainPositionsPerSecond: number | null, selfplay
 
 /** Runs the loop until the configured (or requested) generation is done. Returns the last state. */
 export async function runLoop(run: RunDir, config: RunConfig, o: LoopOptions): Promise<RunState> {
+  const other = run.readActivity();
+  if (o.activity === undefined && other !== null && other.pid !== process.pid && (other.learner !== null || other.selfplay !== null) && activityIsLive(other)) {
+    // Two processes on one run would write the same shards and checkpoints.
+    throw new Error(`${run.root} is being run by process ${other.pid} (${run.activityPath}); stop it first, or delete that file if the process is not a tengen run`);
+  }
   const removed = run.removeTempFiles();
   if (removed > 0) o.log(`run: removed ${removed} temp file(s) left by an interrupted write`);
   const state = await initialiseRun(run, config, o.log);
@@ -651,6 +662,7 @@ function recordPipeline(run: RunDir, g: number, pipeline: PipelineMode, t: Gener
     ...figures,
   });
   const ratio = figures.trainToSelfplayRatio === null ? '' : `; training/self-play throughput ${figures.trainToSelfplayRatio.toFixed(1)} (${trainRate!.toFixed(0)} vs ${selfplayRate!.toFixed(1)} positions/s)`;
-  const keep = figures.learnerToSelfplayTime === null ? '' : `; learner/self-play time ${figures.learnerToSelfplayTime.toFixed(2)}${figures.learnerToSelfplayTime <= 1 ? ' (training keeps up)' : ' (self-play waits for training)'}`;
+  const verdict = pipeline === 'sequential' ? '' : figures.learnerToSelfplayTime! <= 1 ? ' (training keeps up)' : ' (self-play waits for training)';
+  const keep = figures.learnerToSelfplayTime === null ? '' : `; learner/self-play time ${figures.learnerToSelfplayTime.toFixed(2)}${verdict}`;
   o.log(`run: generation ${g} took ${generationSeconds.toFixed(1)} s (${pipeline}: train ${t.trainSeconds.toFixed(1)} s, gate ${t.gateSeconds.toFixed(1)} s, learner waited ${t.learnerWaitSeconds.toFixed(1)} s, self-play idle ${selfplayIdleSeconds.toFixed(1)} s)${ratio}${keep}`);
 }

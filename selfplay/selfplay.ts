@@ -4,7 +4,8 @@
  * randomisation), and each finished game becomes training records (state, π, z) in a shard plus an SGF.
  *
  * Games run either in this thread (`parallelGames` at once, their leaves batched into one net call), or on
- * a SearchPool of worker threads each with its own onnxruntime session (`workers` > 0; needs dist/).
+ * a SearchPool of worker threads each with its own evaluator (`workers` > 0; needs dist/), where a job is
+ * one shard's games, `parallelGames` at once in the worker with their leaves batched the same way.
  * Records are written a shard (gamesPerShard games) at a time, atomically: a killed run keeps every shard
  * it finished and loses only the games of the shard being filled. A fraction of games (noResignFraction)
  * is played out with resignation off; the ones where the loser-to-be would have resigned but won measure
@@ -21,7 +22,7 @@ import { playGame, type PlayGameOptions, type PlayedGame } from '../src/search/p
 import type { SearchPool } from '../src/search/pool.js';
 import type { WatchPublisher } from '../src/watch/hub.js';
 import { LiveSelfplayGames } from './live-games.js';
-import { streamedGameJob, type StreamedGameArgs } from './selfplay-job.js';
+import { selfplayGamesJob, type SelfplayGamesJobArgs } from './selfplay-job.js';
 import { ShardWriter } from './shards.js';
 import { writeFileAtomic } from './atomic.js';
 import type { SelfplayConfig } from './config.js';
@@ -208,18 +209,18 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
   try {
     if (o.pool !== undefined) {
       const pool = o.pool;
-      const job = live === null ? null : streamedGameJob();
-      // Enough games queued to keep every worker busy; more would only hold finished games in memory.
-      await runConcurrently(o.games, pool.workers, stopStarting, async (k) => {
-        const index = o.firstGame + k;
-        const options = gameOptions(o, index);
-        if (live === null || job === null) {
-          onFinished(await pool.playGame(options, { signal: o.signal }), index);
-          return;
-        }
-        live.begin(index);
-        const args: StreamedGameArgs = { options, game: index, channel: live.channelName() };
-        onFinished(await pool.runJob<StreamedGameArgs, PlayedGame>(job, args, { signal: o.signal }), index);
+      const job = selfplayGamesJob();
+      // One job per shard, one job per worker at a time: every worker busy, few finished games held in memory.
+      await runConcurrently(Math.ceil(o.games / per), pool.workers, stopStarting, async (j) => {
+        const from = o.firstGame + j * per;
+        const to = Math.min(from + per, end);
+        const args: SelfplayGamesJobArgs = {
+          games: Array.from({ length: to - from }, (_, k) => ({ index: from + k, options: gameOptions(o, from + k) })),
+          parallel: o.config.parallelGames,
+          channel: live === null ? null : live.channelName(),
+        };
+        const played = await pool.runJob<SelfplayGamesJobArgs, PlayedGame[]>(job, args, { signal: o.signal });
+        played.forEach((game, k) => onFinished(game, from + k));
       });
     } else {
       if (o.evaluator === undefined) throw new Error('self-play: give an evaluator or a pool');

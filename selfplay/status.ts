@@ -181,7 +181,7 @@ export function formatStatus(s: RunStatus): string {
     `best         ${s.best}, Elo ${s.bestElo}`,
     `speed        self-play ${s.selfplayGamesPerHour?.toFixed(0) ?? '-'} games/h (${s.selfplayPositionsPerSecond?.toFixed(1) ?? '-'} positions/s), training ${s.trainPositionsPerSecond?.toFixed(0) ?? '-'} positions/s`,
     `ratio        training/self-play throughput ${s.trainToSelfplayRatio?.toFixed(1) ?? '-'}` +
-      (s.learnerToSelfplayTime !== null ? `; learner/self-play time per generation ${s.learnerToSelfplayTime.toFixed(2)} (${s.learnerToSelfplayTime <= 1 ? 'training keeps up with self-play' : 'self-play waits for training'})` : ''),
+      (s.learnerToSelfplayTime !== null ? `; learner/self-play time per generation ${s.learnerToSelfplayTime.toFixed(2)} (${s.learnerToSelfplayTime <= 1 ? 'training keeps up with self-play' : 'training is the slower side'})` : ''),
   ];
   if (s.pipeline !== null) {
     const p = s.pipeline;
