@@ -21,6 +21,8 @@ const windows = new Map<number, RecentPositions>();
 export function randomPlayout(board: Board, rng: Rng, maxMoves: number = board.area * 2, superkoWindow = 0): number {
   let moves = 0;
   if (superkoWindow <= 0) {
+    // Nothing here reads the hash: it is recomputed only if the caller reads it afterwards.
+    board.suspendHashing();
     while (board.passes < 2 && moves < maxMoves) {
       const color = board.toPlay;
       board.playLegal(board.randomMove(rng, color), color);

@@ -76,3 +76,34 @@ describe('random playouts with a superko window', () => {
     expect(with16).toBeLessThan(without / 5);
   });
 });
+
+describe('random playouts without a superko window', () => {
+  const setUpFromScratch = (b: Board): Board => {
+    const same = new Board(b.size, b.rules);
+    for (let p = 0; p < b.area; p++) {
+      const c = b.stones[p]!;
+      if (c !== EMPTY) same.placeSetupStone(p, c);
+    }
+    return same;
+  };
+
+  it('leave a hash equal to that of the same stones set up from scratch, kept up to date by later moves', () => {
+    const rng = new Rng(21);
+    for (const size of [5, 9, 13]) {
+      const b = new Board(size);
+      randomPlayout(b, rng);
+      expect(b.positionKey()).toBe(setUpFromScratch(b).positionKey());
+      // After that read the hash is updated move by move again (checkInvariants recomputes and compares).
+      for (let i = 0; i < 10; i++) b.playLegal(b.randomMove(rng), b.toPlay);
+      b.checkInvariants();
+      expect(b.positionKey()).toBe(setUpFromScratch(b).positionKey());
+    }
+  });
+
+  it('keep the hash of a board under superko rules right (its history is checked after every move)', () => {
+    const b = new Board(7, { ko: 'positional' });
+    randomPlayout(b, new Rng(4));
+    b.checkInvariants();
+    expect(b.positionKey()).toBe(setUpFromScratch(b).positionKey());
+  });
+});
