@@ -27,14 +27,13 @@ import { initTfjsBackend, withTfjsBackend } from '../src/nn/tfjs-runtime.js';
 import { SearchPool } from '../src/search/pool.js';
 import { Rng } from '../engine/rng.js';
 import { defaultRunConfig } from '../selfplay/config.js';
-import { gameOptions, runConcurrently } from '../selfplay/selfplay.js';
+import { gameOptions, playSelfplayGames, runConcurrently } from '../selfplay/selfplay.js';
 import { playGame, type PlayedGame } from '../src/search/play-game.js';
 import { BatchingEvaluator } from '../src/nn/batching.js';
 import { TfjsTrainer } from '../src/nn/tfjs-trainer.js';
 import { OnnxTrainer } from '../src/nn/trainer.js';
 import type { TrainingBatch } from '../selfplay/train-data.js';
 import { RunDir } from '../selfplay/run-dir.js';
-import { selfplayGamesJob, type SelfplayGamesJobArgs } from '../selfplay/selfplay-job.js';
 import { resolvePipeline, runLoop, type PipelineMode } from '../selfplay/run.js';
 import { printTable } from './table.js';
 
@@ -168,13 +167,21 @@ async function overlappedSplit(dir: string, a: Record<string, number>, config: R
   let trained = 0;
   let selfplayDone = false;
   const t0 = performance.now();
-  // As tengen run plays them: a job per worker of parallelGames games at once, leaves batched in the worker.
-  const perWorker = Math.ceil(a.games! / split.workers);
-  const selfplay = runConcurrently(split.workers, split.workers, undefined, async (w) => {
-    const games = Array.from({ length: perWorker }, (_, k) => ({ index: w * perWorker + k, options: gameOptions({ size: a.size!, komi: config.komi, config: config.selfplay, seed: 4 }, w * perWorker + k) }));
-    const played = await pool.runJob<SelfplayGamesJobArgs, PlayedGame[]>(selfplayGamesJob(), { games, parallel: config.selfplay.parallelGames, channel: null });
-    for (const g of played) positions += g.moves.filter((m) => m.policy !== null).length;
-  }).then(() => {
+  // As tengen run plays them (playSelfplayGames on the pool: parallelGames at once per worker, leaves batched).
+  const out = mkdtempSync(join(tmpdir(), 'tengen-bench-split-'));
+  const selfplay = playSelfplayGames({
+    size: a.size!,
+    komi: config.komi,
+    config: config.selfplay,
+    firstGame: 0,
+    games: a.games!,
+    shardPath: (i) => join(out, `shard-${i}.tgsh`),
+    sgfPath: (i) => join(out, `game-${i}.sgf`),
+    seed: 4,
+    networkName: 'bench',
+    pool,
+  }).then((summary) => {
+    positions = summary.positions;
     selfplayDone = true;
   });
   while (!selfplayDone) {
@@ -185,6 +192,7 @@ async function overlappedSplit(dir: string, a: Record<string, number>, config: R
   const sec = (performance.now() - t0) / 1000;
   await trainer.dispose();
   await pool.close();
+  rmSync(out, { recursive: true, force: true });
   printTable([
     { side: `self-play (${split.workers}×${split.selfplayThreads} threads)`, 'positions/s': positions / sec },
     { side: `training (${split.trainThreads} thread(s), batch 64)`, 'positions/s': trained / sec },

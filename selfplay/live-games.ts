@@ -3,21 +3,15 @@
  * sent as it is played, and the result when it ends, so a viewer sees all the games in flight at once.
  *
  * Games reach this class from two places: the search in this thread (begin, playGame's onMove hook,
- * finish), or a pool worker through a BroadcastChannel (selfplay-job.ts posts start, move and end events).
- * The job's result comes back on another channel than its events, so `finish` first sends whatever moves of
- * the finished game the viewer has not seen, and events of a finished game are ignored. The viewer is optional: a refused
- * publication is reported once per game and never stops self-play.
+ * finish), or a pool worker's events (selfplay-job.ts: start, move, end on the job's channel). The finished
+ * game itself may come after its events, so `finish` first sends whatever moves of the game the viewer has
+ * not seen, and events of a finished game are ignored. The viewer is optional: a refused publication is
+ * reported and never stops self-play.
  */
-import { BroadcastChannel } from 'node:worker_threads';
 import type { Move, StoneColor } from '../engine/color.js';
 import type { PlayedGame } from '../src/search/play-game.js';
 import type { WatchGameHandle, WatchPublisher } from '../src/watch/hub.js';
-
-/** What a worker streams about a game (plain data, no policy: the viewer needs none). */
-export type StreamedEvent =
-  | { kind: 'start'; game: number }
-  | { kind: 'move'; game: number; moveNumber: number; color: StoneColor; move: Move; winrate: number; visits: number }
-  | { kind: 'end'; game: number; result: string; moves: number };
+import type { StreamedEvent } from './selfplay-job.js';
 
 interface LiveGame {
   handle: WatchGameHandle | null;
@@ -26,28 +20,17 @@ interface LiveGame {
 
 export class LiveSelfplayGames {
   private readonly games = new Map<number, LiveGame>();
-  private channel: BroadcastChannel | null = null;
 
   constructor(
     private readonly watch: WatchPublisher,
     private readonly info: { size: number; komi: number; networkName: string; idPrefix: string },
   ) {}
 
-  /** A BroadcastChannel name for workers to stream moves on; listening starts with the first call. */
-  channelName(): string {
-    const name = `tengen-selfplay-${process.pid}-${this.info.idPrefix}`;
-    if (this.channel === null) {
-      this.channel = new BroadcastChannel(name);
-      this.channel.onmessage = (message) => {
-        const event = (message as { data: StreamedEvent }).data;
-        if (event.kind === 'start') this.begin(event.game);
-        else if (event.kind === 'move') this.move(event.game, event);
-        else this.end(event.game, event.result, event.moves);
-      };
-      // The channel must not keep the process alive by itself.
-      this.channel.unref();
-    }
-    return name;
+  /** An event a worker streamed. */
+  event(e: StreamedEvent): void {
+    if (e.kind === 'start') this.begin(e.game);
+    else if (e.kind === 'move') this.move(e.game, e);
+    else this.end(e.game, e.result, e.moves);
   }
 
   begin(index: number): void {
@@ -110,7 +93,7 @@ export class LiveSelfplayGames {
     this.games.delete(index);
   }
 
-  /** Ends games that will not finish (self-play stopped or failed) as 'Void' and stops listening. */
+  /** Ends games that will not finish (self-play stopped or failed) as 'Void'. */
   close(): void {
     for (const game of this.games.values()) {
       try {
@@ -120,8 +103,6 @@ export class LiveSelfplayGames {
       }
     }
     this.games.clear();
-    this.channel?.close();
-    this.channel = null;
   }
 
   private report(e: unknown): void {

@@ -400,7 +400,7 @@ the current best while the candidate trains and is gated; sequential: one phase 
   --gate-visits N            visits per move in gating (default: as self-play)
   --always-promote           skip gating: every candidate becomes the best (AlphaZero style)
   --generations N            stop after generation N (default: config.generations, 0 = never stop)
-  --backend B, --threads N   inference backend and CPU threads (default auto, 2)
+  --backend B, --threads N   inference backend, and CPU threads per phase of the sequential pipeline (default auto, 2)
   --pipeline P               overlapped|sequential (default overlapped with ≥ 2 cores, this machine: ${availableParallelism()})
   --train-threads N          overlapped: threads for training and gating (default max(1, cores/4))
   --workers N                self-play worker threads (default overlapped: cores − train threads, one

@@ -1,54 +1,72 @@
 /**
- * Search-pool job (runs in a worker thread, loaded from dist/): a batch of self-play games — one shard's
- * worth — played `parallel` at a time in the worker, their leaves batched into one net call (BatchingEvaluator
- * over the worker's evaluator). On a CPU a small net's call costs about the same for 1 leaf as for 8, so a
- * worker playing one game at a time would spend most of its time in per-call overhead.
+ * Search-pool job (runs in a worker thread, loaded from dist/): a worker's share of a block's self-play
+ * games, played `parallel` at a time with their leaves batched into one net call (BatchingEvaluator over the
+ * worker's evaluator), a new game starting as soon as one ends. On a CPU a small net's call costs about
+ * the same for 1 leaf as for 8, so one game at a time (or a batch that empties before it is refilled) would
+ * spend most of the worker's time in per-call overhead.
  *
- * With a channel name, each game's start, moves and end are posted on a BroadcastChannel as they happen, so
- * the main thread can show the games live (live-games.ts). A BroadcastChannel needs no port handed over
- * with the task: every thread of the process that opens the same name hears it.
+ * Each game goes back to the main thread as soon as it ends, on the job's BroadcastChannel (a channel needs
+ * no port handed over with the task: every thread that opens the same name hears it), so shards are written
+ * while the job runs; with `stream` the games' start, moves and end go there too, for the live viewer. The
+ * main thread posts 'drain' on the channel to stop new games (a promotion: self-play switches network);
+ * games in flight finish. The job returns the indices of the games it posted.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
+import type { Move, StoneColor } from '../engine/color.js';
 import { BatchingEvaluator } from '../src/nn/batching.js';
 import { playGame, type PlayGameOptions, type PlayedGame } from '../src/search/play-game.js';
 import type { JobRef, WorkerContext } from '../src/search/pool-types.js';
-import type { StreamedEvent } from './live-games.js';
 import { runConcurrently } from './selfplay.js';
+
+/** What a worker posts about a game (moves as plain data, no policy: the viewer needs none). */
+export type StreamedEvent =
+  | { kind: 'start'; game: number }
+  | { kind: 'move'; game: number; moveNumber: number; color: StoneColor; move: Move; winrate: number; visits: number }
+  | { kind: 'end'; game: number; result: string; moves: number };
+
+/** Worker → main: everything on the job's channel. Main → worker: 'drain'. */
+export type WorkerGameMessage = StreamedEvent | { kind: 'finished'; game: number; played: PlayedGame } | { kind: 'drain' };
 
 export interface SelfplayGamesJobArgs {
   games: { index: number; options: PlayGameOptions }[];
   /** Games played at once in the worker. */
   parallel: number;
-  /** BroadcastChannel to stream the games on, or null. */
-  channel: string | null;
+  /** The job's own BroadcastChannel name. */
+  channel: string;
+  /** Also post each game's start, moves and end (live viewer). */
+  stream: boolean;
 }
 
-/** Plays the games and returns them in the order given. */
-export async function playSelfplayGamesJob(ctx: WorkerContext, args: SelfplayGamesJobArgs): Promise<PlayedGame[]> {
-  const channel = args.channel === null ? null : new BroadcastChannel(args.channel);
-  const post = (event: StreamedEvent): void => channel?.postMessage(event);
+export async function playSelfplayGamesJob(ctx: WorkerContext, args: SelfplayGamesJobArgs): Promise<number[]> {
+  const channel = new BroadcastChannel(args.channel);
+  const drain = new AbortController();
+  channel.onmessage = (message) => {
+    if ((message as { data: WorkerGameMessage }).data.kind === 'drain') drain.abort();
+  };
+  const post = (m: WorkerGameMessage): void => channel.postMessage(m);
   const parallel = Math.max(1, Math.min(args.parallel, args.games.length));
   const evaluator = parallel > 1 ? new BatchingEvaluator(ctx.evaluator, { maxBatch: 256, maxWaitMs: 1, disposeInner: false }) : ctx.evaluator;
-  const results: PlayedGame[] = new Array<PlayedGame>(args.games.length);
+  const posted: number[] = [];
   try {
-    await runConcurrently(args.games.length, parallel, undefined, async (k) => {
+    await runConcurrently(args.games.length, parallel, drain.signal, async (k) => {
       const { index, options } = args.games[k]!;
-      post({ kind: 'start', game: index });
+      if (args.stream) post({ kind: 'start', game: index });
       const played = await playGame(
         evaluator,
         options,
-        channel === null ? {} : { onMove: (m, moveNumber) => post({ kind: 'move', game: index, moveNumber, color: m.color, move: m.move, winrate: m.winrate, visits: m.visits }) },
+        args.stream ? { onMove: (m, moveNumber) => post({ kind: 'move', game: index, moveNumber, color: m.color, move: m.move, winrate: m.winrate, visits: m.visits }) } : {},
       );
-      post({ kind: 'end', game: index, result: played.result, moves: played.moves.length });
-      results[k] = played;
+      if (args.stream) post({ kind: 'end', game: index, result: played.result, moves: played.moves.length });
+      post({ kind: 'finished', game: index, played });
+      posted.push(index);
     });
   } finally {
     if (evaluator !== ctx.evaluator) await evaluator.dispose();
-    channel?.close();
+    channel.close();
   }
-  return results;
+  return posted;
 }
 
 /** The job's reference for SearchPool.runJob: the compiled twin of this module (workers never load sources). */

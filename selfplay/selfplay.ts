@@ -4,8 +4,9 @@
  * randomisation), and each finished game becomes training records (state, π, z) in a shard plus an SGF.
  *
  * Games run either in this thread (`parallelGames` at once, their leaves batched into one net call), or on
- * a SearchPool of worker threads each with its own evaluator (`workers` > 0; needs dist/), where a job is
- * one shard's games, `parallelGames` at once in the worker with their leaves batched the same way.
+ * a SearchPool of worker threads each with its own evaluator (`workers` > 0; needs dist/): worker w plays
+ * every workers-th game (so shards fill in order), `parallelGames` at once with their leaves batched the
+ * same way, and sends each game back as it ends (selfplay-job.ts).
  * Records are written a shard (gamesPerShard games) at a time, atomically: a killed run keeps every shard
  * it finished and loses only the games of the shard being filled. A fraction of games (noResignFraction)
  * is played out with resignation off; the ones where the loser-to-be would have resigned but won measure
@@ -13,6 +14,7 @@
  * (live-games.ts), whether it runs in this thread or on a worker.
  */
 import { join } from 'node:path';
+import { BroadcastChannel } from 'node:worker_threads';
 import { BLACK, WHITE, type StoneColor } from '../engine/color.js';
 import { Game } from '../engine/game.js';
 import { gameToSgf } from '../engine/sgf.js';
@@ -22,7 +24,7 @@ import { playGame, type PlayGameOptions, type PlayedGame } from '../src/search/p
 import type { SearchPool } from '../src/search/pool.js';
 import type { WatchPublisher } from '../src/watch/hub.js';
 import { LiveSelfplayGames } from './live-games.js';
-import { selfplayGamesJob, type SelfplayGamesJobArgs } from './selfplay-job.js';
+import { selfplayGamesJob, type SelfplayGamesJobArgs, type WorkerGameMessage } from './selfplay-job.js';
 import { ShardWriter } from './shards.js';
 import { writeFileAtomic } from './atomic.js';
 import type { SelfplayConfig } from './config.js';
@@ -208,20 +210,7 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
   const stopStarting = o.drain === undefined ? o.signal : o.signal === undefined ? o.drain : AbortSignal.any([o.signal, o.drain]);
   try {
     if (o.pool !== undefined) {
-      const pool = o.pool;
-      const job = selfplayGamesJob();
-      // One job per shard, one job per worker at a time: every worker busy, few finished games held in memory.
-      await runConcurrently(Math.ceil(o.games / per), pool.workers, stopStarting, async (j) => {
-        const from = o.firstGame + j * per;
-        const to = Math.min(from + per, end);
-        const args: SelfplayGamesJobArgs = {
-          games: Array.from({ length: to - from }, (_, k) => ({ index: from + k, options: gameOptions(o, from + k) })),
-          parallel: o.config.parallelGames,
-          channel: live === null ? null : live.channelName(),
-        };
-        const played = await pool.runJob<SelfplayGamesJobArgs, PlayedGame[]>(job, args, { signal: o.signal });
-        played.forEach((game, k) => onFinished(game, from + k));
-      });
+      await playOnPool(o, o.pool, live, onFinished);
     } else {
       if (o.evaluator === undefined) throw new Error('self-play: give an evaluator or a pool');
       const parallel = Math.max(1, Math.min(o.config.parallelGames, o.games));
@@ -242,6 +231,62 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
   }
   flush();
   return summary;
+}
+
+/**
+ * The pool half of playSelfplayGames: one job per worker, each with its own BroadcastChannel on which the
+ * worker sends every game as it ends (and, for the viewer, its moves as they are played). `o.drain` is
+ * passed on as a 'drain' message; `o.signal` cancels the jobs.
+ */
+async function playOnPool(o: SelfplayBatchOptions, pool: SearchPool, live: LiveSelfplayGames | null, onFinished: (played: PlayedGame, index: number) => void): Promise<void> {
+  if (o.drain?.aborted || o.signal?.aborted) return;
+  const job = selfplayGamesJob();
+  const lanes = Math.min(pool.workers, o.games);
+  const prefix = `tengen-selfplay-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const received = new Set<number>();
+  let arrival: (() => void) | null = null;
+  const channels = Array.from({ length: lanes }, (_, w) => {
+    const channel = new BroadcastChannel(`${prefix}-${w}`);
+    channel.onmessage = (message) => {
+      const m = (message as { data: WorkerGameMessage }).data;
+      if (m.kind === 'finished') {
+        received.add(m.game);
+        onFinished(m.played, m.game);
+        arrival?.();
+      } else if (m.kind !== 'drain') live?.event(m);
+    };
+    return channel;
+  });
+  const drain = (): void => {
+    for (const c of channels) c.postMessage({ kind: 'drain' } satisfies WorkerGameMessage);
+  };
+  o.drain?.addEventListener('abort', drain, { once: true });
+  // The job's answer and its channel's messages travel apart: wait for every game it says it posted.
+  const allArrived = async (indices: number[]): Promise<void> => {
+    const deadline = Date.now() + 30_000;
+    while (!indices.every((i) => received.has(i))) {
+      if (Date.now() > deadline) throw new Error(`self-play: games ${indices.filter((i) => !received.has(i)).join(', ')} finished in a worker but never arrived`);
+      await new Promise<void>((resolve) => {
+        arrival = resolve;
+        setTimeout(resolve, 50).unref();
+      });
+    }
+  };
+  try {
+    const results = await Promise.allSettled(
+      channels.map(async (_, w) => {
+        const games: SelfplayGamesJobArgs['games'] = [];
+        for (let i = o.firstGame + w; i < o.firstGame + o.games; i += lanes) games.push({ index: i, options: gameOptions(o, i) });
+        const args: SelfplayGamesJobArgs = { games, parallel: o.config.parallelGames, channel: `${prefix}-${w}`, stream: live !== null };
+        await allArrived(await pool.runJob<SelfplayGamesJobArgs, number[]>(job, args, { signal: o.signal }));
+      }),
+    );
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+  } finally {
+    o.drain?.removeEventListener('abort', drain);
+    for (const c of channels) c.close();
+  }
 }
 
 /** Runs task(0..count-1) with at most `limit` at once; stops starting new ones when aborted. */
