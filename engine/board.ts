@@ -73,6 +73,13 @@ export class Board {
   private declare readonly emptyList: Int32Array;
   private declare readonly emptyIndex: Int32Array;
   private declare emptyCount: number;
+  /**
+   * randomMove reorders emptyList without updating emptyIndex (two stores fewer per rejected candidate) and
+   * sets this; the index is rebuilt the first time a move needs it (see addStone). `pickedSlot` is where
+   * randomMove found its move, so that playing it needs no index at all.
+   */
+  private emptyIndexStale = false;
+  private pickedSlot = 0;
   /** Generation-stamped marks for de-duplicating liberties without clearing an array each time. */
   private declare readonly marks: Uint32Array;
   /**
@@ -311,7 +318,6 @@ export class Board {
    */
   randomMove(rng: Rng, color: StoneColor = this.toPlay, recent: RecentPositions | null = null): Move {
     const list = this.emptyList;
-    const index = this.emptyIndex;
     const cell = this.cell;
     const nbr = this.nbr;
     const chainHead = this.chainHead;
@@ -325,13 +331,19 @@ export class Board {
     // (a field-free step, where rng.int costs a load and store of each of its four state words).
     let r = rng.nextU32() | 0;
     if (r === 0) r = 0x6d2b79f5; // xorshift32 never leaves 0
-    while (k > 0) {
+    let chosen = PASS;
+    draw: while (k > 0) {
       // floor(r * k / 2^32) for r as unsigned, in 32-bit integer arithmetic (as Rng.int; k < 2^16).
       const i = ((Math.imul(r >>> 16, k) + (Math.imul(r & 0xffff, k) >>> 16)) | 0) >>> 16;
       const p = list[i]!;
       if (p !== koPoint) {
         const around = counts[p]!;
-        if ((around & 7) !== 0) return p; // an empty neighbour: a liberty, and not an eye
+        if ((around & 7) !== 0) {
+          // An empty neighbour: a liberty, and not an eye.
+          chosen = p;
+          this.pickedSlot = i;
+          break;
+        }
         // No empty neighbour. Only the mover's stones (and the edge) around: its own eye, never filled.
         if (((around >> enemyShift) & 7) !== 0) {
           // Enemy stones around: legal (and not an eye) when it captures or joins a chain with a liberty.
@@ -393,23 +405,27 @@ export class Board {
           }
           if (candidate) {
             // A capture with no empty point around (a ko shape): refused when it recreates a recent position.
-            if (recent === null || !recent.has(this.keyAfter(p, color, true))) return p;
+            if (recent === null || !recent.has(this.keyAfter(p, color, true))) {
+              chosen = p;
+              this.pickedSlot = i;
+              break draw;
+            }
           } else if (hasLiberty) {
-            return p;
+            chosen = p;
+            this.pickedSlot = i;
+            break;
           }
         }
       }
       k--;
-      const q = list[k]!;
-      list[i] = q;
-      index[q] = i;
+      list[i] = list[k]!;
       list[k] = p;
-      index[p] = k;
       r ^= r << 13;
       r ^= r >>> 17;
       r ^= r << 5;
     }
-    return PASS;
+    if (k !== this.emptyCount) this.emptyIndexStale = true;
+    return chosen;
   }
 
   /** Full legality, superko included. PASS is always legal. */
@@ -554,7 +570,8 @@ export class Board {
           big = p;
           small = friend;
         }
-        const added = this.loneStoneNewLiberties(small, big, ownShift);
+        // (The new stone with no empty neighbour brings no liberty: no need to look.)
+        const added = small === p && (around & 7) === 0 ? 0 : this.loneStoneNewLiberties(small, big, ownShift);
         chainHead[small] = big;
         const bigNext = nextStone[big]!;
         nextStone[big] = nextStone[small]!;
@@ -608,6 +625,8 @@ export class Board {
     this.chainLibs.set(other.chainLibs);
     this.emptyList.set(other.emptyList);
     this.emptyIndex.set(other.emptyIndex);
+    this.emptyIndexStale = other.emptyIndexStale;
+    this.pickedSlot = other.pickedSlot;
     this.neighborCounts.set(other.neighborCounts);
     this.emptyCount = other.emptyCount;
     this.captures.set(other.captures);
@@ -684,7 +703,7 @@ export class Board {
       if (this.stones[p] === EMPTY) {
         emptyTotal++;
         if (this.chainHead[p] !== -1) throw new Error(`empty point ${p} has a chain`);
-        if (this.emptyList[this.emptyIndex[p]!] !== p || this.emptyIndex[p]! >= this.emptyCount) {
+        if (!this.emptyIndexStale && (this.emptyList[this.emptyIndex[p]!] !== p || this.emptyIndex[p]! >= this.emptyCount)) {
           throw new Error(`empty list misses ${p}`);
         }
         continue;
@@ -733,6 +752,12 @@ export class Board {
       if (counts !== this.neighborCounts[p]) throw new Error(`neighbour counts of ${p}: ${this.neighborCounts[p]} != ${counts}`);
     }
     if (emptyTotal !== this.emptyCount) throw new Error(`empty count ${this.emptyCount} != ${emptyTotal}`);
+    const listed = new Uint8Array(n);
+    for (let j = 0; j < this.emptyCount; j++) {
+      const q = this.emptyList[j]!;
+      if (this.stones[q] !== EMPTY || listed[q] === 1) throw new Error(`empty list holds ${q} wrongly`);
+      listed[q] = 1;
+    }
     const { lo, hi } = this.stoneHash();
     if (this.hashing && (lo !== this.hashLo || hi !== this.hashHi)) {
       throw new Error('zobrist hash differs from recomputation');
@@ -740,6 +765,13 @@ export class Board {
   }
 
   // ---------------------------------------------------------------- internals
+
+  private rebuildEmptyIndex(): void {
+    const list = this.emptyList;
+    const index = this.emptyIndex;
+    for (let j = 0; j < this.emptyCount; j++) index[list[j]!] = j;
+    this.emptyIndexStale = false;
+  }
 
   private nextMark(): number {
     this.markGeneration = (this.markGeneration + 1) >>> 0;
@@ -837,7 +869,12 @@ export class Board {
     // entries past emptyCount are never read, so p itself need not be written there.
     const emptyList = this.emptyList;
     const emptyIndex = this.emptyIndex;
-    const i = emptyIndex[p]!;
+    let i = this.pickedSlot;
+    if (i >= this.emptyCount || emptyList[i] !== p) {
+      // Not the point randomMove just picked: look it up in the index.
+      if (this.emptyIndexStale) this.rebuildEmptyIndex();
+      i = emptyIndex[p]!;
+    }
     const n = --this.emptyCount;
     const last = emptyList[n]!;
     emptyList[i] = last;
