@@ -16,6 +16,10 @@ import { RunDir, shardNetwork } from '../selfplay/run-dir.js';
 import { listShardFiles, loadShards } from '../selfplay/shards.js';
 import { readGatingRecords } from '../selfplay/run-plots.js';
 import { runStatus } from '../selfplay/status.js';
+import { defaultRunConfig } from '../selfplay/config.js';
+import { blockNetwork } from '../selfplay/run.js';
+import { playSelfplayGames, standaloneSgfPath, standaloneShardPath } from '../selfplay/selfplay.js';
+import { SearchPool } from '../src/search/pool.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
@@ -141,5 +145,51 @@ describe('tengen run survives SIGKILL', () => {
     expect(status.plots.length).toBe(3);
     const best = run.readBest()!;
     expect(['gen0000', 'gen0001', 'gen0002']).toContain(best.name);
+  });
+});
+
+describe('self-play switches network at a promotion', () => {
+  it('drains the workers: games in flight finish, only complete shards are kept, and the next call goes on from there', { timeout: 60_000 }, async () => {
+    if (!existsSync(cli)) throw new Error(`${cli} is missing: run tsc (npm test does) before this test`);
+    const out = mkdtempSync(join(tmpdir(), 'tengen-drain-'));
+    const config = defaultRunConfig(5, { komi: 0.5, selfplay: { visits: 8, gamesPerShard: 2, parallelGames: 2, gamesPerGeneration: 16 } });
+    const pool = new SearchPool({ workers: 2, evaluator: { kind: 'simple', boardSize: 5, komi: 0.5 } });
+    const base = { size: 5, komi: 0.5, config: config.selfplay, shardPath: (i: number) => standaloneShardPath(out, i), sgfPath: (i: number) => standaloneSgfPath(out, i), seed: 5, networkName: 'simple', pool };
+    try {
+      const drain = new AbortController();
+      const first = await playSelfplayGames({ ...base, firstGame: 0, games: 16, drain: drain.signal, onShard: () => drain.abort() });
+      const kept = listShardFiles(out).length;
+      // Stopped early, with whole shards only: every game counted is in a shard, shards 0..kept-1.
+      expect(kept).toBeGreaterThanOrEqual(1);
+      expect(kept).toBeLessThan(8);
+      expect(first.games).toBe(kept * 2);
+      const rest = await playSelfplayGames({ ...base, firstGame: kept * 2, games: 16 - kept * 2 });
+      expect(first.games + rest.games).toBe(16);
+      const loaded = loadShards(listShardFiles(out), { boardSize: 5 });
+      expect(loaded.corrupt).toEqual([]);
+      expect(loaded.shards.map((s) => s.header.gameCount)).toEqual(new Array(8).fill(2));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('records a new segment for the new best from the next shard, and forgets segments no shard was written for', () => {
+    const run = new RunDir(join(mkdtempSync(join(tmpdir(), 'tengen-segments-')), 'run'));
+    run.create(defaultRunConfig(5));
+    const best = (g: number) => run.writeBest({ name: `gen000${g}`, generation: g, elo: 0, eloLow: 0, eloHigh: 0, promotedAt: '' });
+    best(0);
+    expect(blockNetwork(run, 3, 0).network).toBe('gen0000');
+    expect(blockNetwork(run, 3, 2).network).toBe('gen0000');
+    best(2);
+    expect(blockNetwork(run, 3, 4)).toEqual({ fromShard: 4, network: 'gen0002', networkGeneration: 2 });
+    const block = run.readSelfplayBlock(3)!;
+    expect([0, 3, 4, 9].map((i) => shardNetwork(block, i))).toEqual(['gen0000', 'gen0000', 'gen0002', 'gen0002']);
+    // Killed before shard 4 was written and resumed at shard 1 after another promotion: gen0002 played nothing.
+    best(3);
+    expect(blockNetwork(run, 3, 1)).toEqual({ fromShard: 1, network: 'gen0003', networkGeneration: 3 });
+    expect(run.readSelfplayBlock(3)!.segments.map((s) => [s.fromShard, s.network])).toEqual([
+      [0, 'gen0000'],
+      [1, 'gen0003'],
+    ]);
   });
 });
