@@ -478,7 +478,7 @@ export class Board {
     if (move < 0) {
       this.passes++;
       this.koPoint = -1;
-      this.koColor = EMPTY;
+      this.koColor = 0;
       if (this.history !== null) this.history.add(this.historyKey());
       return;
     }
@@ -503,7 +503,8 @@ export class Board {
       const ownShift = color === 1 ? 3 : 6;
       let friendChains = 0;
       let friend = -1;
-      let capturing = false;
+      // Bit j set: neighbour j's chain (distinct from the others) lost its last liberty.
+      let capturing = 0;
       const q0 = nbr[base]!;
       const c0 = cell[q0]!;
       let h0 = -1;
@@ -514,7 +515,7 @@ export class Board {
         if (c0 === color) {
           friendChains = 1;
           friend = h0;
-        } else if (left === 0) capturing = true;
+        } else if (left === 0) capturing = 1;
       }
       const q1 = nbr[base + 1]!;
       const c1 = cell[q1]!;
@@ -527,7 +528,7 @@ export class Board {
           if (c1 === color) {
             friendChains++;
             friend = h1;
-          } else if (left === 0) capturing = true;
+          } else if (left === 0) capturing |= 2;
         }
       }
       const q2 = nbr[base + 2]!;
@@ -541,7 +542,7 @@ export class Board {
           if (c2 === color) {
             friendChains++;
             friend = h2;
-          } else if (left === 0) capturing = true;
+          } else if (left === 0) capturing |= 4;
         }
       }
       const q3 = nbr[base + 3]!;
@@ -554,7 +555,7 @@ export class Board {
           if (c3 === color) {
             friendChains++;
             friend = h3;
-          } else if (left === 0) capturing = true;
+          } else if (left === 0) capturing |= 8;
         }
       }
 
@@ -586,15 +587,24 @@ export class Board {
       }
 
       // Capture enemy chains left without liberties.
-      if (capturing) {
-        for (let k = base; k < base + 4; k++) {
-          const q = nbr[k]!;
-          if (cell[q] === enemy && chainLibs[chainHead[q]!] === 0) {
-            lastCaptured = q;
-            captured += this.removeChain(q);
-          }
+      if (capturing !== 0) {
+        if ((capturing & 1) !== 0) {
+          lastCaptured = q0;
+          captured = this.removeChain(q0);
         }
-        if (captured !== 0) this.captures[color] += captured;
+        if ((capturing & 2) !== 0) {
+          lastCaptured = q1;
+          captured += this.removeChain(q1);
+        }
+        if ((capturing & 4) !== 0) {
+          lastCaptured = q2;
+          captured += this.removeChain(q2);
+        }
+        if ((capturing & 8) !== 0) {
+          lastCaptured = q3;
+          captured += this.removeChain(q3);
+        }
+        this.captures[color] += captured;
       }
     }
 
@@ -603,14 +613,14 @@ export class Board {
       // Suicide (only reachable when the rules allow it): the mover's own chain goes.
       this.captures[enemy] += this.removeChain(p);
       this.koPoint = -1;
-      this.koColor = EMPTY;
+      this.koColor = 0;
     } else if (captured === 1 && ownHead === p && this.chainSize[p] === 1 && chainLibs[p] === 1) {
       // Simple ko: one stone captured by a lone stone now in atari.
       this.koPoint = lastCaptured;
       this.koColor = enemy;
     } else {
       this.koPoint = -1;
-      this.koColor = EMPTY;
+      this.koColor = 0;
     }
     if (this.history !== null) this.history.add(this.historyKey());
   }
