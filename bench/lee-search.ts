@@ -2,7 +2,8 @@
  * `npm run bench -- lee-search [--set DIR] [--seconds S] [--threads N]`: the AlphaGo-Lee search (lee-search.ts)
  * on 9x9 positions: visits/s, rollouts/s and net positions/s in one search thread, for several n_thr
  * (expandThreshold) and λ, next to rollout-only MCTS. The set defaults to models/9x9-lee.
- * Wall-clock rates (the nets run on onnxruntime's own threads while the rollouts use the JS thread).
+ * Wall-clock rates (the nets run on onnxruntime's own threads while the rollouts use the JS thread), and
+ * visits per CPU-second of this process (all its threads), which stays comparable on a shared machine.
  */
 import { existsSync } from 'node:fs';
 import { Game } from '../engine/index.js';
@@ -31,6 +32,7 @@ async function measure(player: LeePlayer, seconds: number): Promise<Record<strin
   const lee = player.mode === 'lee' ? (player.evaluator as LeeEvaluator) : null;
   const positions0 = lee?.positions ?? 0;
   let visits = 0;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   for (const game of games) {
     player.search.reset();
@@ -39,9 +41,13 @@ async function measure(player: LeePlayer, seconds: number): Promise<Record<strin
     visits += r.stats.playouts;
   }
   const sec = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
   const rollouts = player.leaf.rollouts - rollouts0;
   return {
     'visits/s': visits / sec,
+    'visits/cpu-s': visits / cpuSec,
+    'cpu use': cpuSec / sec,
     'rollouts/s': rollouts / sec,
     'rollout moves': (player.leaf.rolloutMoves - moves0) / Math.max(1, rollouts),
     'net pos/s': lee === null ? 0 : (lee.positions - positions0) / sec,
