@@ -975,20 +975,29 @@ export class Board {
     const nextStone = this.nextStone;
     const emptyList = this.emptyList;
     const emptyIndex = this.emptyIndex;
-    const keysLo = this.keys.lo;
-    const keysHi = this.keys.hi;
     const head = chainHead[p]!;
     const color = cell[p]!;
     const count = this.chainSize[head]!;
-    // First pass: clear the stones, so the second pass sees the freed points as empty. (The hash is updated
-    // even while hashing is suspended: cheaper than a test, and the stale value is recomputed on resuming.)
-    let lo = this.hashLo;
-    let hi = this.hashHi;
+    let s = head;
+    if (this.hashing) {
+      const keysLo = this.keys.lo;
+      const keysHi = this.keys.hi;
+      let lo = this.hashLo;
+      let hi = this.hashHi;
+      do {
+        const key = s * 2 + color - 1;
+        lo ^= keysLo[key]!;
+        hi ^= keysHi[key]!;
+        s = nextStone[s]!;
+      } while (s !== head);
+      this.hashLo = lo;
+      this.hashHi = hi;
+    }
+    // First pass: clear the stones, so the second pass sees the freed points as empty.
     let n = this.emptyCount;
     const counts = this.neighborCounts;
     const nbr = this.nbr;
     const delta = color === 1 ? 7 : 63;
-    let s = head;
     do {
       const base = s << 2;
       counts[nbr[base]!]! -= delta;
@@ -997,15 +1006,10 @@ export class Board {
       counts[nbr[base + 3]!]! -= delta;
       cell[s] = 0;
       chainHead[s] = -1;
-      const key = s * 2 + color - 1;
-      lo ^= keysLo[key]!;
-      hi ^= keysHi[key]!;
       emptyList[n] = s;
       emptyIndex[s] = n++;
       s = nextStone[s]!;
     } while (s !== head);
-    this.hashLo = lo;
-    this.hashHi = hi;
     this.emptyCount = n;
     // Second pass: every freed point is a new liberty of each distinct adjacent chain.
     s = head;
