@@ -63,6 +63,32 @@ export interface LoopOptions {
   drain?: AbortSignal;
   /** Where the running process reports what it does (RUN/activity.json). */
   activity?: RunActivityRecorder;
+  /** Keeps self-play's worker pool from one call to the next while the network stays the same. */
+  pools?: SelfplayPools;
+}
+
+/**
+ * The self-play worker pool, kept between blocks while the network does not change: starting workers (each
+ * loads the net code and opens a session) costs about a CPU-second each, which on a small board is a good
+ * part of a block.
+ */
+export class SelfplayPools {
+  private current: { key: string; pool: SearchPool; gpu: BackendEvaluator | undefined } | null = null;
+
+  async get(modelDir: string, workers: number, create: () => Promise<{ pool: SearchPool; gpu: BackendEvaluator | undefined }>): Promise<SearchPool> {
+    const key = `${workers}:${modelDir}`;
+    if (this.current?.key === key) return this.current.pool;
+    await this.close();
+    this.current = { key, ...(await create()) };
+    return this.current.pool;
+  }
+
+  async close(): Promise<void> {
+    const c = this.current;
+    this.current = null;
+    await c?.pool.close();
+    await c?.gpu?.dispose();
+  }
 }
 
 /** What one self-play call did, for the pipeline figures. */
@@ -156,13 +182,17 @@ export async function selfplayPhase(run: RunDir, config: RunConfig, g: number, o
   let evaluator: BackendEvaluator | undefined;
   let gpu: BackendEvaluator | undefined;
   let pool: SearchPool | undefined;
-  if (o.workers > 0 && config.backend === 'webgpu') {
-    // One GPU context, in this thread: the workers' searches send their leaves here and share its batches.
-    gpu = await createEvaluator({ modelDir, backend: config.backend, threads: config.threads });
-    pool = new SearchPool({ workers: o.workers, evaluator: { kind: 'shared', evaluator: gpu } });
-  } else if (o.workers > 0) {
-    pool = new SearchPool({ workers: o.workers, evaluator: { kind: 'model', modelDir, backend: config.backend, threads: o.selfplayThreads } });
-  } else evaluator = await createEvaluator({ modelDir, backend: config.backend, threads: config.threads });
+  const createPool = async (): Promise<{ pool: SearchPool; gpu: BackendEvaluator | undefined }> => {
+    if (config.backend === 'webgpu') {
+      // One GPU context, in this thread: the workers' searches send their leaves here and share its batches.
+      const shared = await createEvaluator({ modelDir, backend: config.backend, threads: config.threads });
+      return { pool: new SearchPool({ workers: o.workers, evaluator: { kind: 'shared', evaluator: shared } }), gpu: shared };
+    }
+    return { pool: new SearchPool({ workers: o.workers, evaluator: { kind: 'model', modelDir, backend: config.backend, threads: o.selfplayThreads } }), gpu: undefined };
+  };
+  if (o.workers > 0 && o.pools !== undefined) pool = await o.pools.get(modelDir, o.workers, createPool);
+  else if (o.workers > 0) ({ pool, gpu } = await createPool());
+  else evaluator = await createEvaluator({ modelDir, backend: config.backend, threads: config.threads });
   const workers = o.workers > 0 ? o.workers : 0;
   const threadsPerWorker = o.workers > 0 ? (o.selfplayThreads ?? Math.max(1, Math.floor(availableParallelism() / o.workers))) : config.threads;
   o.activity?.selfplay({ generation: g, network: block.network, games: firstGame, total, gamesPerHour: null, workers, threadsPerWorker });
@@ -222,8 +252,10 @@ export async function selfplayPhase(run: RunDir, config: RunConfig, g: number, o
   } finally {
     bar.stop();
     await evaluator?.dispose();
-    await pool?.close();
-    await gpu?.dispose();
+    if (o.pools === undefined) {
+      await pool?.close();
+      await gpu?.dispose();
+    }
   }
 }
 
@@ -545,7 +577,8 @@ async function runOverlapped(run: RunDir, config: RunConfig, initial: RunState, 
   let failure: unknown = null;
   const learnerConfig = validateRunConfig({ ...config, threads: o.trainThreads ?? config.threads });
   // Self-play logs plain lines; the learner's bars keep the terminal.
-  const actorOptions: LoopOptions = { ...o, signal, progress: false };
+  const pools = new SelfplayPools();
+  const actorOptions: LoopOptions = { ...o, signal, progress: false, pools };
   const blocks = new Map<number, SelfplayPhaseResult>();
   let selfplayIdleSeconds = 0;
   // Drained when a promotion makes another network the best: self-play switches to it at the next shard.
@@ -573,13 +606,17 @@ async function runOverlapped(run: RunDir, config: RunConfig, initial: RunState, 
           continue;
         }
         if (drain.signal.aborted) drain = new AbortController();
-        const result = await selfplayPhase(run, config, k, { ...actorOptions, drain: drain.signal });
+        // A block the learner is already waiting for (the first one, or after a restart) gets its cores too.
+        const learnerIdle = k === state.generation && state.phase === 'selfplay' && config.backend !== 'webgpu';
+        const workers = learnerIdle ? o.workers + learnerConfig.threads : o.workers;
+        const result = await selfplayPhase(run, config, k, { ...actorOptions, workers, drain: drain.signal });
         if (result !== null) blocks.set(k, result);
         wake.notify();
       }
     } catch (e) {
       failure ??= e;
     } finally {
+      await pools.close().catch(() => undefined);
       actorDone = true;
       wake.notify();
     }
