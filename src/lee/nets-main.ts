@@ -344,7 +344,7 @@ export async function trainRlMain(argv: string[]): Promise<number> {
         recentWins += e.wins + e.draws / 2;
         recentGames += e.games;
         bar.update(e.iteration, { 'win%': (100 * e.wins) / e.games, pool: e.poolSize, 's/it': e.seconds });
-        if (!progress && e.iteration % 10 === 0) {
+        if (!progress && e.iteration % 5 === 0) {
           log(`train-rl: iteration ${e.iteration}: learner won ${((100 * recentWins) / recentGames).toFixed(1)}% of the last ${recentGames} games, pool ${e.poolSize}`);
           recentWins = 0;
           recentGames = 0;
