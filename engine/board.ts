@@ -905,32 +905,64 @@ export class Board {
     const cell = this.cell;
     const counts = this.neighborCounts;
     const nbr = this.nbr;
+    const chainHead = this.chainHead;
     const base = stone << 2;
     // Written out for the four neighbours (no loop, no call: fewer instructions in V8). An empty point with
     // a single neighbour of the chains' colour is certainly new; otherwise it is new unless it touches `big`.
     let added = 0;
     const e0 = nbr[base]!;
-    if (cell[e0] === 0 && (((counts[e0]! >> ownShift) & 7) === 1 || !this.touchesChain(e0, big))) added++;
+    if (cell[e0] === 0) {
+      const b = e0 << 2;
+      if (
+        ((counts[e0]! >> ownShift) & 7) === 1 ||
+        (chainHead[nbr[b]!] !== big &&
+          chainHead[nbr[b + 1]!] !== big &&
+          chainHead[nbr[b + 2]!] !== big &&
+          chainHead[nbr[b + 3]!] !== big)
+      ) {
+        added++;
+      }
+    }
     const e1 = nbr[base + 1]!;
-    if (cell[e1] === 0 && (((counts[e1]! >> ownShift) & 7) === 1 || !this.touchesChain(e1, big))) added++;
+    if (cell[e1] === 0) {
+      const b = e1 << 2;
+      if (
+        ((counts[e1]! >> ownShift) & 7) === 1 ||
+        (chainHead[nbr[b]!] !== big &&
+          chainHead[nbr[b + 1]!] !== big &&
+          chainHead[nbr[b + 2]!] !== big &&
+          chainHead[nbr[b + 3]!] !== big)
+      ) {
+        added++;
+      }
+    }
     const e2 = nbr[base + 2]!;
-    if (cell[e2] === 0 && (((counts[e2]! >> ownShift) & 7) === 1 || !this.touchesChain(e2, big))) added++;
+    if (cell[e2] === 0) {
+      const b = e2 << 2;
+      if (
+        ((counts[e2]! >> ownShift) & 7) === 1 ||
+        (chainHead[nbr[b]!] !== big &&
+          chainHead[nbr[b + 1]!] !== big &&
+          chainHead[nbr[b + 2]!] !== big &&
+          chainHead[nbr[b + 3]!] !== big)
+      ) {
+        added++;
+      }
+    }
     const e3 = nbr[base + 3]!;
-    if (cell[e3] === 0 && (((counts[e3]! >> ownShift) & 7) === 1 || !this.touchesChain(e3, big))) added++;
+    if (cell[e3] === 0) {
+      const b = e3 << 2;
+      if (
+        ((counts[e3]! >> ownShift) & 7) === 1 ||
+        (chainHead[nbr[b]!] !== big &&
+          chainHead[nbr[b + 1]!] !== big &&
+          chainHead[nbr[b + 2]!] !== big &&
+          chainHead[nbr[b + 3]!] !== big)
+      ) {
+        added++;
+      }
+    }
     return added;
-  }
-
-  /** True when a neighbour of point e belongs to the chain with head `head`. */
-  private touchesChain(e: number, head: number): boolean {
-    const nbr = this.nbr;
-    const chainHead = this.chainHead;
-    const eb = e << 2;
-    return (
-      chainHead[nbr[eb]!] === head ||
-      chainHead[nbr[eb + 1]!] === head ||
-      chainHead[nbr[eb + 2]!] === head ||
-      chainHead[nbr[eb + 3]!] === head
-    );
   }
 
   /**
