@@ -249,7 +249,8 @@ describe('tengen gtp --mode lee', () => {
     const badMode = await run(['--mode', 'alphago']);
     expect(badMode.code).toBe(2);
     expect(badMode.stderr).toContain("--mode must be zero, lee or rollout, got 'alphago'");
-  }, 30_000);
+    // Three process start-ups: generous for a loaded machine.
+  }, 90_000);
 });
 
 describe('Lee self-play', () => {
