@@ -245,15 +245,22 @@ async function playOnPool(o: SelfplayBatchOptions, pool: SearchPool, live: LiveS
   const prefix = `tengen-selfplay-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const received = new Set<number>();
   let arrival: (() => void) | null = null;
+  // A throw inside a channel handler would be an uncaught exception: keep it and fail the call instead.
+  let handlerFailure: unknown = null;
   const channels = Array.from({ length: lanes }, (_, w) => {
     const channel = new BroadcastChannel(`${prefix}-${w}`);
     channel.onmessage = (message) => {
       const m = (message as { data: WorkerGameMessage }).data;
-      if (m.kind === 'finished') {
-        received.add(m.game);
-        onFinished(m.played, m.game);
-        arrival?.();
-      } else if (m.kind !== 'drain') live?.event(m);
+      try {
+        if (m.kind === 'finished') {
+          received.add(m.game);
+          onFinished(m.played, m.game);
+        } else if (m.kind !== 'drain') live?.event(m);
+      } catch (e) {
+        handlerFailure ??= e;
+        drain();
+      }
+      if (m.kind === 'finished') arrival?.();
     };
     return channel;
   });
@@ -264,7 +271,7 @@ async function playOnPool(o: SelfplayBatchOptions, pool: SearchPool, live: LiveS
   // The job's answer and its channel's messages travel apart: wait for every game it says it posted.
   const allArrived = async (indices: number[]): Promise<void> => {
     const deadline = Date.now() + 30_000;
-    while (!indices.every((i) => received.has(i))) {
+    while (!indices.every((i) => received.has(i)) && handlerFailure === null) {
       if (Date.now() > deadline) throw new Error(`self-play: games ${indices.filter((i) => !received.has(i)).join(', ')} finished in a worker but never arrived`);
       await new Promise<void>((resolve) => {
         arrival = resolve;
@@ -281,6 +288,7 @@ async function playOnPool(o: SelfplayBatchOptions, pool: SearchPool, live: LiveS
         await allArrived(await pool.runJob<SelfplayGamesJobArgs, number[]>(job, args, { signal: o.signal }));
       }),
     );
+    if (handlerFailure !== null) throw handlerFailure;
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
   } finally {
