@@ -336,85 +336,85 @@ export class Board {
       // floor(r * k / 2^32) for r as unsigned, in 32-bit integer arithmetic (as Rng.int; k < 2^16).
       const i = ((Math.imul(r >>> 16, k) + (Math.imul(r & 0xffff, k) >>> 16)) | 0) >>> 16;
       const p = list[i]!;
-      if (p !== koPoint) {
-        const around = counts[p]!;
-        if ((around & 7) !== 0) {
-          // An empty neighbour: a liberty, and not an eye.
+      const around = counts[p]!;
+      if ((around & 7) !== 0) {
+        // An empty neighbour: a liberty, and not an eye.
+        chosen = p;
+        this.pickedSlot = i;
+        break;
+      }
+      // No empty neighbour. Only the mover's stones (and the edge) around: its own eye, never filled. (The
+      // ko point is tested only here: it never has an empty neighbour, being surrounded by the capturing
+      // stone and the captured stone's other neighbours.)
+      if (((around >> enemyShift) & 7) !== 0 && p !== koPoint) {
+        // Enemy stones around: legal (and not an eye) when it captures or joins a chain with a liberty.
+        // The four neighbours are written out (no loop: fewer instructions in V8).
+        let hasLiberty = false;
+        let candidate = false;
+        const base = p << 2;
+        if (((around >> ownShift) & 7) === 0) {
+          // Only enemy stones and the edge around (the usual case: the opponent's eye): legal only as a
+          // capture. The edge's pseudo-chain is never in atari, so no colour test is needed.
+          candidate =
+            chainLibs[chainHead[nbr[base]!]!] === 1 ||
+            chainLibs[chainHead[nbr[base + 1]!]!] === 1 ||
+            chainLibs[chainHead[nbr[base + 2]!]!] === 1 ||
+            chainLibs[chainHead[nbr[base + 3]!]!] === 1;
+        } else {
+          neighbors: {
+            const q0 = nbr[base]!;
+            const c0 = cell[q0]!;
+            if (c0 !== 3) {
+              const libs = chainLibs[chainHead[q0]!]!;
+              if (c0 === color) hasLiberty = libs > 1;
+              else if (libs === 1) {
+                candidate = true; // captures
+                break neighbors;
+              }
+            }
+            const q1 = nbr[base + 1]!;
+            const c1 = cell[q1]!;
+            if (c1 !== 3) {
+              const libs = chainLibs[chainHead[q1]!]!;
+              if (c1 === color) {
+                if (libs > 1) hasLiberty = true;
+              } else if (libs === 1) {
+                candidate = true;
+                break neighbors;
+              }
+            }
+            const q2 = nbr[base + 2]!;
+            const c2 = cell[q2]!;
+            if (c2 !== 3) {
+              const libs = chainLibs[chainHead[q2]!]!;
+              if (c2 === color) {
+                if (libs > 1) hasLiberty = true;
+              } else if (libs === 1) {
+                candidate = true;
+                break neighbors;
+              }
+            }
+            const q3 = nbr[base + 3]!;
+            const c3 = cell[q3]!;
+            if (c3 !== 3) {
+              const libs = chainLibs[chainHead[q3]!]!;
+              if (c3 === color) {
+                if (libs > 1) hasLiberty = true;
+              } else if (libs === 1) candidate = true;
+            }
+          }
+        }
+        if (candidate) {
+          // A capture with no empty point around (a ko shape): refused when it recreates a recent position.
+          if (recent === null || !recent.has(this.keyAfter(p, color, true))) {
+            chosen = p;
+            this.pickedSlot = i;
+            break draw;
+          }
+        } else if (hasLiberty) {
           chosen = p;
           this.pickedSlot = i;
           break;
-        }
-        // No empty neighbour. Only the mover's stones (and the edge) around: its own eye, never filled.
-        if (((around >> enemyShift) & 7) !== 0) {
-          // Enemy stones around: legal (and not an eye) when it captures or joins a chain with a liberty.
-          // The four neighbours are written out (no loop: fewer instructions in V8).
-          let hasLiberty = false;
-          let candidate = false;
-          const base = p << 2;
-          if (((around >> ownShift) & 7) === 0) {
-            // Only enemy stones and the edge around (the usual case: the opponent's eye): legal only as a
-            // capture. The edge's pseudo-chain is never in atari, so no colour test is needed.
-            candidate =
-              chainLibs[chainHead[nbr[base]!]!] === 1 ||
-              chainLibs[chainHead[nbr[base + 1]!]!] === 1 ||
-              chainLibs[chainHead[nbr[base + 2]!]!] === 1 ||
-              chainLibs[chainHead[nbr[base + 3]!]!] === 1;
-          } else {
-            neighbors: {
-              const q0 = nbr[base]!;
-              const c0 = cell[q0]!;
-              if (c0 !== 3) {
-                const libs = chainLibs[chainHead[q0]!]!;
-                if (c0 === color) hasLiberty = libs > 1;
-                else if (libs === 1) {
-                  candidate = true; // captures
-                  break neighbors;
-                }
-              }
-              const q1 = nbr[base + 1]!;
-              const c1 = cell[q1]!;
-              if (c1 !== 3) {
-                const libs = chainLibs[chainHead[q1]!]!;
-                if (c1 === color) {
-                  if (libs > 1) hasLiberty = true;
-                } else if (libs === 1) {
-                  candidate = true;
-                  break neighbors;
-                }
-              }
-              const q2 = nbr[base + 2]!;
-              const c2 = cell[q2]!;
-              if (c2 !== 3) {
-                const libs = chainLibs[chainHead[q2]!]!;
-                if (c2 === color) {
-                  if (libs > 1) hasLiberty = true;
-                } else if (libs === 1) {
-                  candidate = true;
-                  break neighbors;
-                }
-              }
-              const q3 = nbr[base + 3]!;
-              const c3 = cell[q3]!;
-              if (c3 !== 3) {
-                const libs = chainLibs[chainHead[q3]!]!;
-                if (c3 === color) {
-                  if (libs > 1) hasLiberty = true;
-                } else if (libs === 1) candidate = true;
-              }
-            }
-          }
-          if (candidate) {
-            // A capture with no empty point around (a ko shape): refused when it recreates a recent position.
-            if (recent === null || !recent.has(this.keyAfter(p, color, true))) {
-              chosen = p;
-              this.pickedSlot = i;
-              break draw;
-            }
-          } else if (hasLiberty) {
-            chosen = p;
-            this.pickedSlot = i;
-            break;
-          }
         }
       }
       k--;
