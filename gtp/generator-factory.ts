@@ -14,6 +14,8 @@ export type BackendOption = 'auto' | 'onnx' | 'wasm' | 'cpu' | 'tensorflow' | 'w
 
 export interface GeneratorOptions {
   modelDir?: string;
+  /** `--model none`: never load a network, not even the package default; play Monte-Carlo playouts. */
+  noNetwork?: boolean;
   backend: BackendOption;
   threads?: number;
   seed?: number;
@@ -64,7 +66,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
       if (generator !== null) return generator;
       options.log(`the Lee model set in ${options.modelDir} does not play ${size}x${size}`);
     }
-    const modelDir = mode === 'zero' ? (options.modelDir ?? defaultModelDir(size, options.defaultModelsDir)) : null;
+    const modelDir = mode === 'zero' && options.noNetwork !== true ? (options.modelDir ?? defaultModelDir(size, options.defaultModelsDir)) : null;
     if (modelDir !== null) {
       // Loaded lazily: tfjs and onnxruntime take a while to load, and the fallback needs neither.
       const { createEvaluator } = await import('../src/nn/create-evaluator.js');

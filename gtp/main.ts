@@ -32,7 +32,8 @@ Speaks GTP v2 on stdin/stdout. Give GUIs the command line, e.g. \`npx tengen gtp
 
 options:
   --model DIR              network directory (default: models/<N>x<N> of the package when present;
-                           without a network tengen plays with Monte-Carlo playouts and says so on stderr)
+                           without a network tengen plays with Monte-Carlo playouts and says so on stderr);
+                           \`--model none\`: no network, always the Monte-Carlo playouts
   --backend NAME           auto|onnx|wasm|cpu|tensorflow|webgpu (default ${GTP_DEFAULTS.backend})
   --visits N               search visits per move (default: 800 with a network; without one,
                            300000 / points playouts, from 500 to 5000: 3704 on 9x9, 831 on 19x19)
@@ -99,9 +100,13 @@ function finiteNumber(name: string, text: string | undefined): number | undefine
   return value;
 }
 
+/** `--model none`: play without a network even where the package ships one. */
+const NO_NETWORK = 'none';
+
 interface GtpCliOptions {
   engine: Omit<EngineConfig, 'log' | 'name' | 'version' | 'workingDir'>;
   modelDir?: string;
+  noNetwork: boolean;
   backend: BackendOption;
   threads?: number;
   watch?: string;
@@ -156,7 +161,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (lambda !== undefined && !(lambda >= 0 && lambda <= 1)) throw new UsageError(`--lambda must be in [0, 1], got ${lambda}`);
   const policy = values.policy;
   if (policy !== undefined && policy !== 'sl' && policy !== 'rl') throw new UsageError(`--policy must be sl or rl, got '${policy}'`);
-  const modelSize = values.model === undefined ? undefined : mode === 'lee' ? leeSetBoardSize(values.model) : networkBoardSize(values.model);
+  if (values.model === NO_NETWORK && mode !== 'zero') throw new UsageError(`--model ${NO_NETWORK} is for --mode zero (--mode ${mode} needs its own models or none)`);
+  const modelSize = values.model === undefined || values.model === NO_NETWORK ? undefined : mode === 'lee' ? leeSetBoardSize(values.model) : networkBoardSize(values.model);
   const size = positiveInt('size', values.size) ?? modelSize ?? GTP_DEFAULTS.size;
   if (size < MIN_SIZE || size > MAX_SIZE) throw new UsageError(`--size must be from ${MIN_SIZE} to ${MAX_SIZE}, got ${size}`);
   const rulesName = values.rules ?? GTP_DEFAULTS.rules;
@@ -181,7 +187,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       resignMinVisits: GTP_DEFAULTS.resignMinVisits,
       seed: seedText === undefined ? GTP_DEFAULTS.seed : Number(seedText),
     },
-    modelDir: values.model,
+    modelDir: values.model === NO_NETWORK ? undefined : values.model,
+    noNetwork: values.model === NO_NETWORK,
     backend,
     threads: positiveInt('threads', values.threads),
     watch: values.watch,
@@ -216,6 +223,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const factory = createGeneratorFactory({
     modelDir: options.modelDir,
+    noNetwork: options.noNetwork,
     backend: options.backend,
     threads: options.threads,
     seed: options.engine.seed,

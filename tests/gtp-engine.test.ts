@@ -36,7 +36,8 @@ describe('tengen gtp process', () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'tengen-gtp-'));
-    engine = startTengen(['--visits', '300', '--size', '9'], dir);
+    // The Monte-Carlo playout engine (what every board size without a shipped network plays); 9x9 ships one.
+    engine = startTengen(['--visits', '300', '--size', '9', '--model', 'none'], dir);
   });
   afterAll(async () => {
     await engine.quit();
@@ -330,6 +331,22 @@ describe('scoring finished games', () => {
     const alive = (await engine.send('final_status_list alive')).split(/\s+/).filter((t) => t.length > 0);
     const seki = (await engine.send('final_status_list seki')).split(/\s+/).filter((t) => t.length > 0);
     expect(alive.length + seki.length + dead.length).toBe(game.board.stones.filter((s) => s !== 0).length);
+  });
+});
+
+describe('default network', () => {
+  it('plays 9x9 with the shipped models/9x9 network unless --model none asks for playouts', async () => {
+    const shipped = await rawSession('boardsize 9\ngenmove b\nquit\n', ['--visits', '16']);
+    expect(shipped.code).toBe(0);
+    expect(shipped.stderr).toMatch(/move generator for 9x9: MCTS with network \S*models[\\/]9x9 /);
+    expect(shipped.stdout).toMatch(/^= [A-HJ]\d\n\n/m);
+    const none = await rawSession('boardsize 9\ngenmove b\nquit\n', ['--visits', '16', '--model', 'none']);
+    expect(none.code).toBe(0);
+    expect(none.stderr).toMatch(/move generator for 9x9: Monte-Carlo playouts/);
+    expect(none.stderr).not.toMatch(/MCTS with network/);
+    const lee = await rawSession('quit\n', ['--model', 'none', '--mode', 'rollout']);
+    expect(lee.code).toBe(2);
+    expect(lee.stderr).toMatch(/--model none is for --mode zero/);
   });
 });
 
