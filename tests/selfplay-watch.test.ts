@@ -118,10 +118,12 @@ describe('tengen selfplay --watch', () => {
     return ['run', '--run', join(base, 'run'), '--config', config, '--size', '7', '--generations', '1', '--pipeline', 'overlapped', '--workers', '2', '--train-threads', '1'];
   };
 
-  for (const [label, args] of [
-    ['tengen selfplay, games in the command thread', () => selfplay(['--parallel', '2'])],
-    ['tengen selfplay, games on worker threads', () => selfplay(['--workers', '2', '--games-per-shard', '2', '--parallel', '1'])],
-    ['tengen run, overlapped pipeline', run],
+  // Concurrency is only certain in the command thread (--parallel 2 starts both games before either can end);
+  // on a loaded machine one worker may finish its short game before the other worker has loaded its net.
+  for (const [label, args, concurrent] of [
+    ['tengen selfplay, games in the command thread', () => selfplay(['--parallel', '2']), true],
+    ['tengen selfplay, games on worker threads', () => selfplay(['--workers', '2', '--games-per-shard', '2', '--parallel', '1']), false],
+    ['tengen run, overlapped pipeline', run, false],
   ] as const) {
     it(`streams each move before the game ends (${label})`, { timeout: 60_000 }, async () => {
       const r = await watchCommand(args());
@@ -136,6 +138,7 @@ describe('tengen selfplay --watch', () => {
         expect(g.moves.map((i) => r.messages[i]!.move!.n)).toEqual(g.moves.map((_, k) => g.before + k + 1));
         expect(Math.max(...g.moves)).toBeLessThan(g.end!);
       }
+      if (!concurrent) return;
       // Games are played at once, and the viewer's list holds them all while they run.
       expect(r.maxLive).toBeGreaterThanOrEqual(2);
       // Streaming, not a replay at the end: while a game was in progress another game's moves came in.
