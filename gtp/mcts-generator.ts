@@ -8,6 +8,20 @@ import { MctsSearch } from '../src/search/mcts.js';
 import { MATCH_SEARCH_PARAMS, type SearchParams } from '../src/search/params.js';
 import type { MoveGenerator, SearchOutcome, SearchRequest } from './move-generator.js';
 
+/**
+ * One GTP move from a search: the request's limits, analysis stream and abort signal passed on. The
+ * search's resignation is off (the GTP engine decides), so 'resign' only comes back as a fallback guard.
+ */
+export async function searchForGtp(search: MctsSearch, game: Game, request: SearchRequest): Promise<SearchOutcome> {
+  const result = await search.run(game, request.limits, {
+    onAnalysis: request.onAnalysis,
+    analysisIntervalMs: request.analysisIntervalMs,
+    signal: request.signal,
+  });
+  const move = result.move === 'resign' ? (result.analysis.candidates[0]?.move ?? -1) : result.move;
+  return { move, analysis: result.analysis };
+}
+
 export class MctsGenerator implements MoveGenerator {
   readonly description: string;
   private readonly search_: MctsSearch;
@@ -21,15 +35,8 @@ export class MctsGenerator implements MoveGenerator {
     this.search_ = new MctsSearch(evaluator, { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, ...params });
   }
 
-  async search(game: Game, request: SearchRequest): Promise<SearchOutcome> {
-    const result = await this.search_.run(game, request.limits, {
-      onAnalysis: request.onAnalysis,
-      analysisIntervalMs: request.analysisIntervalMs,
-      signal: request.signal,
-    });
-    // resignThreshold 0 means the search never answers 'resign'; guard anyway.
-    const move = result.move === 'resign' ? (result.analysis.candidates[0]?.move ?? -1) : result.move;
-    return { move, analysis: result.analysis };
+  search(game: Game, request: SearchRequest): Promise<SearchOutcome> {
+    return searchForGtp(this.search_, game, request);
   }
 
   reset(): void {

@@ -4,6 +4,7 @@
  * works unchanged. Resignation stays the GTP engine's decision, as with the Zero generator.
  */
 import type { Game } from '../../engine/game.js';
+import { searchForGtp } from '../../gtp/mcts-generator.js';
 import type { MoveGenerator, SearchOutcome, SearchRequest } from '../../gtp/move-generator.js';
 import { MATCH_SEARCH_PARAMS } from '../search/params.js';
 import { leeSearch, rolloutSearch, type LeePlayer, type LeeSearchOptions, type PlayMode } from './lee-search.js';
@@ -17,13 +18,7 @@ export class LeeGenerator implements MoveGenerator {
 
   async search(game: Game, request: SearchRequest): Promise<SearchOutcome> {
     this.player.leaf.setKomi(game.effectiveKomi);
-    const result = await this.player.search.run(game, request.limits, {
-      onAnalysis: request.onAnalysis,
-      analysisIntervalMs: request.analysisIntervalMs,
-      signal: request.signal,
-    });
-    const move = result.move === 'resign' ? (result.analysis.candidates[0]?.move ?? -1) : result.move;
-    return { move, analysis: result.analysis };
+    return searchForGtp(this.player.search, game, request);
   }
 
   reset(): void {
