@@ -487,6 +487,26 @@ interface GenerationTimes {
   train: TrainSummary | null;
 }
 
+function newGenerationTimes(): GenerationTimes {
+  return { startedAt: performance.now(), trainSeconds: 0, gateSeconds: 0, learnerWaitSeconds: 0, train: null };
+}
+
+/**
+ * The learner's train or gate phase of generation g, the same in both pipelines: runs it, adds its time to
+ * `times` and records the next phase.
+ */
+async function learnerPhase(run: RunDir, config: RunConfig, g: number, phase: 'train' | 'gate', times: GenerationTimes, o: LoopOptions): Promise<RunState> {
+  const t0 = performance.now();
+  if (phase === 'train') {
+    times.train = await trainPhase(run, config, g, o);
+    times.trainSeconds += (performance.now() - t0) / 1000;
+    return run.writeState(g, 'gate');
+  }
+  await gatePhase(run, config, g, o);
+  times.gateSeconds += (performance.now() - t0) / 1000;
+  return run.writeState(g, 'promote');
+}
+
 export interface PipelineFigures {
   /** Positions/s the trainer consumed (SGD samples) over positions/s self-play produced. */
   trainToSelfplayRatio: number | null;
@@ -527,11 +547,10 @@ export async function runLoop(run: RunDir, config: RunConfig, o: LoopOptions): P
 
 async function runSequential(run: RunDir, config: RunConfig, initial: RunState, last: number, o: LoopOptions): Promise<RunState> {
   let state = initial;
-  let times: GenerationTimes = { startedAt: performance.now(), trainSeconds: 0, gateSeconds: 0, learnerWaitSeconds: 0, train: null };
+  let times: GenerationTimes = newGenerationTimes();
   let block: SelfplayPhaseResult | null = null;
   while (state.generation <= last) {
     const g = state.generation;
-    const t0 = performance.now();
     switch (state.phase) {
       case 'selfplay':
         o.activity?.learner({ generation: g, phase: 'selfplay', done: 0, total: 0, detail: `self-play block ${g} (sequential)`, threads: config.threads });
@@ -540,19 +559,13 @@ async function runSequential(run: RunDir, config: RunConfig, initial: RunState, 
         state = run.writeState(g, 'train');
         break;
       case 'train':
-        times.train = await trainPhase(run, config, g, o);
-        times.trainSeconds += (performance.now() - t0) / 1000;
-        state = run.writeState(g, 'gate');
-        break;
       case 'gate':
-        await gatePhase(run, config, g, o);
-        times.gateSeconds += (performance.now() - t0) / 1000;
-        state = run.writeState(g, 'promote');
+        state = await learnerPhase(run, config, g, state.phase, times, o);
         break;
       case 'promote':
         promotePhase(run, config, g, o);
         recordPipeline(run, g, 'sequential', times, block, 0, o);
-        times = { startedAt: performance.now(), trainSeconds: 0, gateSeconds: 0, learnerWaitSeconds: 0, train: null };
+        times = newGenerationTimes();
         block = null;
         state = run.writeState(g + 1, 'selfplay');
         break;
@@ -623,7 +636,7 @@ async function runOverlapped(run: RunDir, config: RunConfig, initial: RunState, 
   };
 
   const learner = async (): Promise<void> => {
-    let times: GenerationTimes = { startedAt: performance.now(), trainSeconds: 0, gateSeconds: 0, learnerWaitSeconds: 0, train: null };
+    let times: GenerationTimes = newGenerationTimes();
     try {
       while (state.generation <= last && failure === null) {
         const g = state.generation;
@@ -641,14 +654,8 @@ async function runOverlapped(run: RunDir, config: RunConfig, initial: RunState, 
             times.learnerWaitSeconds += (performance.now() - t0) / 1000;
             break;
           case 'train':
-            times.train = await trainPhase(run, learnerConfig, g, o);
-            times.trainSeconds += (performance.now() - t0) / 1000;
-            state = run.writeState(g, 'gate');
-            break;
           case 'gate':
-            await gatePhase(run, learnerConfig, g, o);
-            times.gateSeconds += (performance.now() - t0) / 1000;
-            state = run.writeState(g, 'promote');
+            state = await learnerPhase(run, learnerConfig, g, state.phase, times, o);
             break;
           case 'promote':
             const before = requireBest(run).generation;
@@ -657,7 +664,7 @@ async function runOverlapped(run: RunDir, config: RunConfig, initial: RunState, 
             // Self-play of block g+1 ran while this generation trained: it is the block to compare with.
             recordPipeline(run, g, 'overlapped', times, blocks.get(g + 1) ?? blocks.get(g) ?? null, selfplayIdleSeconds, o);
             selfplayIdleSeconds = 0;
-            times = { startedAt: performance.now(), trainSeconds: 0, gateSeconds: 0, learnerWaitSeconds: 0, train: null };
+            times = newGenerationTimes();
             state = run.writeState(g + 1, 'selfplay');
             wake.notify();
             break;
