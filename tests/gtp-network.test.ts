@@ -7,8 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLACK, Game, WHITE, parseGtpVertex } from '../engine/index.js';
+import { Game } from '../engine/index.js';
 import { GtpClient } from '../gtp/client.js';
+import { expectLegalGenmoves } from './helpers.js';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { saveNet } from '../src/nn/model-io.js';
 import { createNet } from '../src/nn/model.js';
@@ -45,14 +46,7 @@ describe('tengen gtp with a network', () => {
   it('plays legal moves with the search', async () => {
     await engine.send('clear_board');
     const game = new Game(9);
-    for (let i = 0; i < 6; i++) {
-      const color = i % 2 === 0 ? BLACK : WHITE;
-      const vertex = await engine.send(`genmove ${color === BLACK ? 'b' : 'w'}`);
-      const move = parseGtpVertex(vertex, 9);
-      expect(move, vertex).not.toBeNull();
-      expect(game.board.isLegal(move!, color)).toBe(true);
-      game.play(move!, color);
-    }
+    await expectLegalGenmoves((c) => engine.send(c), game, 6);
   });
 
   it('streams lz-analyze lines with principal variations from the tree', async () => {

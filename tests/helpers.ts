@@ -1,4 +1,5 @@
-import { BLACK, Board, WHITE, parseGtpVertex, type BoardRules, type Move } from '../engine/index.js';
+import { expect } from 'vitest';
+import { BLACK, Board, WHITE, parseGtpVertex, type BoardRules, type Game, type Move } from '../engine/index.js';
 
 /**
  * Builds a board from a diagram (row 0 on top): X black, O white, '.' empty; spaces ignored.
@@ -25,4 +26,19 @@ export function v(text: string, size: number): Move {
   const m = parseGtpVertex(text, size);
   if (m === null) throw new Error(`bad vertex ${text}`);
   return m;
+}
+
+/**
+ * Asks a GTP engine for `count` moves, colours alternating from Black, and checks each one is a legal move
+ * on `game` (which follows along). `send` is the client's send (GtpClient.send).
+ */
+export async function expectLegalGenmoves(send: (command: string) => Promise<string>, game: Game, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const color = i % 2 === 0 ? BLACK : WHITE;
+    const vertex = await send(`genmove ${color === BLACK ? 'b' : 'w'}`);
+    const move = parseGtpVertex(vertex, game.size);
+    expect(move, vertex).not.toBeNull();
+    expect(game.board.isLegal(move!, color)).toBe(true);
+    game.play(move!, color);
+  }
 }

@@ -8,8 +8,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BLACK, Game, WHITE, parseGtpVertex } from '../engine/index.js';
+import { Game } from '../engine/index.js';
 import { GtpClient } from '../gtp/client.js';
+import { expectLegalGenmoves } from './helpers.js';
 import { expandEngineShortcut } from '../src/lee/engine-shortcut.js';
 import { RolloutLeafEvaluator } from '../src/lee/leaf.js';
 import { LeeEvaluator, openLeeEvaluator } from '../src/lee/lee-evaluator.js';
@@ -213,14 +214,7 @@ describe('tengen gtp --mode lee', () => {
       expect(stderr.join('\n')).toContain('AlphaGo-Lee MCTS (SL policy + value nets');
       await engine.send('komi 6.5');
       const game = new Game(9);
-      for (let i = 0; i < 4; i++) {
-        const color = i % 2 === 0 ? BLACK : WHITE;
-        const vertex = await engine.send(`genmove ${color === BLACK ? 'b' : 'w'}`);
-        const move = parseGtpVertex(vertex, 9);
-        expect(move, vertex).not.toBeNull();
-        expect(game.board.isLegal(move!, color)).toBe(true);
-        game.play(move!, color);
-      }
+      await expectLegalGenmoves((c) => engine.send(c), game, 4);
       await engine.send('undo');
       expect(await engine.send('final_score')).toMatch(/^(B|W)\+|^0$/);
     } finally {
