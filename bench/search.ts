@@ -9,6 +9,11 @@
  *   pool, 2 workers   two workers, a session each (cores / 2 threads), one search each at once
  *   pool, 2 workers, shared net   the net in this thread (batched across workers), trees in workers
  * Goal: search visits/s ≥ 0.8 × raw net positions/s (the tree is not the bottleneck).
+ *
+ * A pool row is compared with the raw net *in that pool*: the same workers run their own sessions in an
+ * evaluate() loop (rawEvaluateJob), interleaved with the row's searches. Two one-thread sessions in two
+ * workers are not the same machine as one two-thread session in this thread (here they are faster), so a
+ * pool row against the in-thread raw net would measure the layouts, not the tree.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -24,11 +29,11 @@ import { saveNet } from '../src/nn/model-io.js';
 import { createNet } from '../src/nn/model.js';
 import { gameFromSpec, gameToSpec, type GameSpec } from '../src/search/game-spec.js';
 import { MctsSearch } from '../src/search/mcts.js';
-import { SearchPool } from '../src/search/pool.js';
+import type { RawEvaluateArgs } from '../src/search/jobs.js';
+import { compiledSearchModule, SearchPool } from '../src/search/pool.js';
 import type { EvaluatorSource } from '../src/search/pool-types.js';
 import { printTable } from './table.js';
 
-const VISITS_PER_SEARCH = 400;
 
 export async function run(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -40,12 +45,14 @@ export async function run(args: string[]): Promise<void> {
       filters: { type: 'string' },
       batch: { type: 'string', default: '8' },
       backend: { type: 'string', default: 'onnx' },
+      visits: { type: 'string', default: '1600' },
     },
   });
   const seconds = Number(positionals[0] ?? 4);
   const size = Number(values.size);
   const batch = Number(values.batch);
   const backend = values.backend as BackendName;
+  const visitsPerSearch = Number(values.visits);
   const config = defaultNetConfig(size, {
     ...(values.blocks !== undefined ? { blocks: Number(values.blocks) } : {}),
     ...(values.filters !== undefined ? { filters: Number(values.filters) } : {}),
@@ -55,7 +62,7 @@ export async function run(args: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tengen-bench-search-'));
   await saveNet(net, dir);
   net.model.dispose();
-  console.log(`search bench: ${size}x${size} ${config.blocks}x${config.filters} random weights, backend ${backend}, batch ${batch}, ${cores} cores, ${VISITS_PER_SEARCH} visits per search, ~${seconds} s per measured kind per row\n`);
+  console.log(`search bench: ${size}x${size} ${config.blocks}x${config.filters} random weights, backend ${backend}, batch ${batch}, ${cores} cores, ${visitsPerSearch} visits per search, ~${seconds} s per measured kind per row\n`);
 
   const positions = benchPositions(size);
   const rows: Record<string, string | number>[] = [];
@@ -64,13 +71,14 @@ export async function run(args: string[]): Promise<void> {
   // ratio compares two rates taken under the same load.
   const raw = rawSlice(evaluator, batch);
   try {
-    const inThread = inThreadSlice(evaluator, positions, batch);
+    const inThread = inThreadSlice(evaluator, positions, batch, visitsPerSearch);
     const [rawRate, searchRate] = await interleave([raw, inThread], seconds);
     rows.push({ row: 'raw net', workers: '-', threads: cores, 'positions|visits/s': rawRate!, 'vs raw': '1.00x' });
     rows.push({ row: 'search, in thread', workers: '-', threads: cores, 'positions|visits/s': searchRate!, 'vs raw': ratio(searchRate!, rawRate!) });
     // The tree alone (a free net with constant outputs): the ceiling the tree puts on any net.
-    const [treeRate] = await interleave([inThreadSlice(freeNet(evaluator.info, batch), positions, batch)], Math.min(seconds, 2));
+    const [treeRate] = await interleave([inThreadSlice(freeNet(evaluator.info, batch), positions, batch, visitsPerSearch)], Math.min(seconds, 2));
     rows.push({ row: 'tree alone (free net)', workers: '-', threads: 1, 'positions|visits/s': treeRate!, 'vs raw': `${(1e6 / treeRate!).toFixed(1)} us/visit` });
+    rows.push({ row: 'pool rows: vs the same workers\' raw net', workers: '', threads: '', 'positions|visits/s': '', 'vs raw': '' });
     for (const [label, workers, source] of [
       ['pool', 1, { kind: 'model', modelDir: dir, backend, threads: cores }],
       ['pool', 2, { kind: 'model', modelDir: dir, backend, threads: Math.max(1, Math.floor(cores / 2)) }],
@@ -78,8 +86,10 @@ export async function run(args: string[]): Promise<void> {
     ] as [string, number, EvaluatorSource][]) {
       const pool = new SearchPool({ workers, evaluator: source });
       try {
-        const [rawHere, rate] = await interleave([raw, await poolSlice(pool, positions, batch, source.kind === 'shared' ? 2 : 1)], seconds);
+        const reference = source.kind === 'model' ? poolRawSlice(pool, batch) : raw;
+        const [rawHere, rate] = await interleave([reference, await poolSlice(pool, positions, batch, source.kind === 'shared' ? 2 : 1, visitsPerSearch)], seconds, 2000);
         const threads = source.kind === 'model' ? `${workers}x${source.threads}` : `${cores} (owner)`;
+        if (source.kind === 'model') rows.push({ row: `  raw net in ${label}`, workers, threads, 'positions|visits/s': rawHere!, 'vs raw': '1.00x' });
         rows.push({ row: label, workers, threads, 'positions|visits/s': rate!, 'vs raw': ratio(rate!, rawHere!) });
       } finally {
         await pool.close();
@@ -90,23 +100,28 @@ export async function run(args: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   printTable(rows);
-  console.log('\nvs raw: against raw net slices interleaved with that row\'s slices (batch ' + batch + ')');
+  console.log('\nvs raw: against raw net slices interleaved with that row\'s slices (batch ' + batch + '); a pool row against its own workers\' sessions');
   console.log('goal: search visits/s >= 0.80x raw net throughput at the same batch size');
 }
 
 /** Runs for about `ms` and returns how many positions (or visits) it did. */
 type Slice = (ms: number) => Promise<number>;
 
-/** Alternates the slices (about 0.5 s each) for `seconds` per slice kind; returns each one's rate per second. */
-async function interleave(slices: Slice[], seconds: number): Promise<number[]> {
+/**
+ * Alternates the slices (about `sliceMs` each) for `seconds` per slice kind; returns each one's rate per
+ * second. Pool rows use longer slices: a slice ends only when every worker's search has, so workers idle
+ * for part of a search at each slice end.
+ */
+async function interleave(slices: Slice[], seconds: number, sliceMs = 500): Promise<number[]> {
   const done = slices.map(() => 0);
   const time = slices.map(() => 0);
   for (const s of slices) await s(200); // warm-up
-  const rounds = Math.max(1, Math.round(seconds / 0.5));
+  const rounds = Math.max(1, Math.round((seconds * 1000) / sliceMs));
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < slices.length; i++) {
       const t0 = performance.now();
-      done[i]! += await slices[i]!(500);
+      const slice = await slices[i]!(sliceMs);
+      done[i]! += slice;
       time[i]! += performance.now() - t0;
     }
   }
@@ -144,19 +159,22 @@ function rawSlice(evaluator: Evaluator, batch: number): Slice {
   };
 }
 
-function inThreadSlice(evaluator: Evaluator, positions: GameSpec[], batch: number): Slice {
+function inThreadSlice(evaluator: Evaluator, positions: GameSpec[], batch: number, visitsPerSearch: number): Slice {
   const games = positions.map(gameFromSpec);
   const search = new MctsSearch(evaluator, { batchSize: batch, seed: 1, treeReuse: false });
   let next = 0;
   return async (ms) => {
     const start = performance.now();
     let visits = 0;
-    while (performance.now() - start < ms) visits += (await search.run(games[next++ % games.length]!, { visits: VISITS_PER_SEARCH })).stats.playouts;
+    while (performance.now() - start < ms) {
+      const result = await search.run(games[next++ % games.length]!, { visits: visitsPerSearch });
+      visits += result.stats.playouts;
+    }
     return visits;
   };
 }
 
-async function poolSlice(pool: SearchPool, positions: GameSpec[], batch: number, lanes: number): Promise<Slice> {
+async function poolSlice(pool: SearchPool, positions: GameSpec[], batch: number, lanes: number, visitsPerSearch: number): Promise<Slice> {
   const params = { batchSize: batch, treeReuse: false, lanes };
   let next = 0;
   // Every worker builds its evaluator before timing starts.
@@ -168,11 +186,25 @@ async function poolSlice(pool: SearchPool, positions: GameSpec[], batch: number,
       Array.from({ length: pool.workers }, async () => {
         while (performance.now() - start < ms) {
           const i = next++;
-          visits += (await pool.search(positions[i % positions.length]!, { visits: VISITS_PER_SEARCH }, { ...params, seed: i })).stats.playouts;
+          // Await first, then add: `visits += await …` reads `visits` before the await, so two workers'
+          // loops would overwrite each other's counts (this bench once reported half the real rate).
+          const result = await pool.search(positions[i % positions.length]!, { visits: visitsPerSearch }, { ...params, seed: i });
+          visits += result.stats.playouts;
         }
       }),
     );
     return visits;
+  };
+}
+
+/** Every worker of the pool runs its own session in an evaluate() loop at the same time. */
+function poolRawSlice(pool: SearchPool, batch: number): Slice {
+  const job = { url: compiledSearchModule('jobs').href, exportName: 'rawEvaluateJob' };
+  return async (ms) => {
+    const results = await Promise.all(
+      Array.from({ length: pool.workers }, () => pool.runJob<RawEvaluateArgs, { positions: number }>(job, { batch, ms })),
+    );
+    return results.reduce((sum, r) => sum + r.positions, 0);
   };
 }
 

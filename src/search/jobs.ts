@@ -21,3 +21,32 @@ export async function searchJob(ctx: WorkerContext, args: SearchJobArgs): Promis
 export async function playGameJob(ctx: WorkerContext, options: PlayGameOptions): Promise<PlayedGame> {
   return playGame(ctx.evaluator, options);
 }
+
+export interface RawEvaluateArgs {
+  /** Positions per evaluate() call. */
+  batch: number;
+  /** How long to loop. */
+  ms: number;
+}
+
+/**
+ * The worker's evaluator in a loop on fixed random planes for about `ms`: the net's own throughput in
+ * exactly the pool's layout (same sessions, same threads), the reference a pool search is measured
+ * against (bench search).
+ */
+export async function rawEvaluateJob(ctx: WorkerContext, args: RawEvaluateArgs): Promise<{ positions: number; ms: number }> {
+  const info = ctx.evaluator.info;
+  const planes = new Float32Array(args.batch * info.inputPlanes * info.boardSize * info.boardSize);
+  let state = 12345;
+  for (let i = 0; i < planes.length; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    planes[i] = state >>> 30 === 0 ? 1 : 0;
+  }
+  const start = performance.now();
+  let positions = 0;
+  while (performance.now() - start < args.ms) {
+    await ctx.evaluator.evaluate(planes, args.batch);
+    positions += args.batch;
+  }
+  return { positions, ms: performance.now() - start };
+}
