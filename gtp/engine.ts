@@ -42,6 +42,11 @@ export interface EngineConfig {
   resignMinMovesFraction: number;
   /** Fewest search visits a resignation decision needs (too few visits are noise). */
   resignMinVisits: number;
+  /**
+   * Resign only after this many of our consecutive genmoves found the game hopeless (KataGo's
+   * resignConsecTurns): one low value from a young network is often noise, a resignation is final.
+   */
+  resignConsecutiveMoves: number;
   /** Relative paths in loadsgf / printsgf resolve against this folder. */
   workingDir: string;
   name: string;
@@ -83,6 +88,8 @@ export interface FinalStatus {
 export class GtpEngine {
   readonly config: EngineConfig;
   game: Game;
+  /** Per colour: how many consecutive genmoves found the game hopeless, and at which move number the last one was. */
+  private readonly hopelessStreak = new Map<StoneColor, { game: Game; atMove: number; count: number }>();
   rules: GameRules;
   /** The game clock as the controller describes it (time_settings, time_left) and our moves use it. */
   readonly clock = new TimeManager();
@@ -281,6 +288,25 @@ export class GtpEngine {
    * (1 + handicap) at first and returns to the normal one as the game goes on.
    */
   shouldResign(color: StoneColor, analysis: Analysis): boolean {
+    const played = this.game.moves.length;
+    if (!this.isHopeless(color, analysis)) {
+      this.hopelessStreak.delete(color);
+      return false;
+    }
+    // Our previous genmove in this game was at most 2 moves ago (1 when one colour is asked twice).
+    // Asked again at the same move (a repeated genmove after undo), the count stays.
+    const previous = this.hopelessStreak.get(color);
+    let count = 1;
+    if (previous !== undefined && previous.game === this.game) {
+      if (previous.atMove === played) count = previous.count;
+      else if (played > previous.atMove && played - previous.atMove <= 2) count = previous.count + 1;
+    }
+    this.hopelessStreak.set(color, { game: this.game, atMove: played, count });
+    return count >= Math.max(1, this.config.resignConsecutiveMoves);
+  }
+
+  /** This one search says the game is lost for `color` (see shouldResign for the streak). */
+  isHopeless(color: StoneColor, analysis: Analysis): boolean {
     const threshold = this.config.resignThreshold;
     if (!(threshold > 0)) return false;
     const area = this.size * this.size;

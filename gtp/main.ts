@@ -21,6 +21,7 @@ export const GTP_DEFAULTS = {
   resignThreshold: 0.1,
   resignMinMovesFraction: 0.25,
   resignMinVisits: 50,
+  resignConsecutiveMoves: 3,
   seed: 1,
 };
 
@@ -45,7 +46,8 @@ options:
   --komi K                 initial komi (default ${GTP_DEFAULTS.komi})
   --rules NAME             chinese|japanese|korean|aga|new-zealand|tromp-taylor (default ${GTP_DEFAULTS.rules})
   --resign-threshold P     resign when the win rate is below P, 0 = never (default ${GTP_DEFAULTS.resignThreshold});
-                           never before ${GTP_DEFAULTS.resignMinMovesFraction * 100}% of the board is played; lowered for White in handicap games
+                           on ${GTP_DEFAULTS.resignConsecutiveMoves} consecutive own moves (--resign-moves N); never before
+                           ${GTP_DEFAULTS.resignMinMovesFraction * 100}% of the board is played; lowered for White in handicap games
   --seed N                 random seed (default ${GTP_DEFAULTS.seed})
   --watch PORT|URL         show the games live: a port starts a viewer in this process, a URL
                            publishes to a running \`tengen watch\`
@@ -55,7 +57,8 @@ options:
                                       e.g. models/9x9-lee); SL-policy priors, leaves scored
                                       (1 − λ)·value net + λ·rollout; without value/ λ = 1
                              rollout  rollout-only MCTS: no networks, uniform priors, rollout leaves
-  --lambda X               lee: rollout weight λ in [0, 1] (default ${LEE_SEARCH_DEFAULTS.lambda})
+  --lambda X               lee: rollout weight λ in [0, 1] (default ${LEE_SEARCH_DEFAULTS.lambda}); zero: mix the
+                           network's value with rollouts, (1 − λ)·v + λ·rollout (default 0: no rollouts)
   --expand-threshold N     lee/rollout: n_thr, visits before a node is expanded (default ${LEE_SEARCH_DEFAULTS.expandThreshold})
   --policy sl|rl           lee: which policy net gives the priors (default ${LEE_SEARCH_DEFAULTS.policy})
   --rollout-policy FILE    lee/rollout: rollout policy weights (default: the set's rollout-policy.json,
@@ -139,6 +142,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       komi: { type: 'string' },
       rules: { type: 'string' },
       'resign-threshold': { type: 'string' },
+      'resign-moves': { type: 'string' },
       seed: { type: 'string' },
       watch: { type: 'string' },
       mode: { type: 'string' },
@@ -173,6 +177,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (timeSeconds !== undefined && !(timeSeconds > 0)) throw new UsageError(`--time must be positive, got ${timeSeconds}`);
   const resignThreshold = finiteNumber('resign-threshold', values['resign-threshold']) ?? GTP_DEFAULTS.resignThreshold;
   if (resignThreshold < 0 || resignThreshold >= 1) throw new UsageError(`--resign-threshold must be in [0, 1), got ${resignThreshold}`);
+  const resignMoves = finiteNumber('resign-moves', values['resign-moves']) ?? GTP_DEFAULTS.resignConsecutiveMoves;
+  if (!Number.isInteger(resignMoves) || resignMoves < 1) throw new UsageError(`--resign-moves must be an integer ≥ 1, got ${resignMoves}`);
   const seedText = values.seed;
   if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new UsageError(`--seed must be a non-negative integer, got '${seedText}'`);
   const rules: GameRules = { ...preset, komi };
@@ -185,6 +191,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       resignThreshold,
       resignMinMovesFraction: GTP_DEFAULTS.resignMinMovesFraction,
       resignMinVisits: GTP_DEFAULTS.resignMinVisits,
+      resignConsecutiveMoves: resignMoves,
       seed: seedText === undefined ? GTP_DEFAULTS.seed : Number(seedText),
     },
     modelDir: values.model === NO_NETWORK ? undefined : values.model,

@@ -34,6 +34,7 @@ Creates RUN when it does not exist (options below, as for tengen run); resumable
   --config FILE              JSON with config fields, as tengen run --config
   --size N, --komi K         board size (default 9) and komi (default 7.5 on 9x9)
   --blocks N, --filters N    network shape (default 6 × 64 on 9x9)
+  --value-filters N          1x1 filters of the value head (default 1, as AlphaGo Zero; 2-4 are safer on little data)
   --seed N                   seed (default 1)
   --games-per-generation N   self-play games per generation afterwards (default 500)
   --steps-per-generation N   training steps of each later generation (default 1000)
@@ -61,7 +62,7 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const CREATION_OPTIONS = ['config', 'size', 'komi', 'blocks', 'filters', 'seed', 'games-per-generation', 'steps-per-generation', 'visits', 'gate-games', 'batch-size', 'lr', 'window-games'] as const;
+const CREATION_OPTIONS = ['config', 'size', 'komi', 'blocks', 'filters', 'value-filters', 'seed', 'games-per-generation', 'steps-per-generation', 'visits', 'gate-games', 'batch-size', 'lr', 'window-games'] as const;
 
 export async function bootstrapMain(argv: string[]): Promise<number> {
   const log = (line: string): void => {
@@ -86,6 +87,7 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
         komi: { type: 'string' },
         blocks: { type: 'string' },
         filters: { type: 'string' },
+        'value-filters': { type: 'string' },
         seed: { type: 'string' },
         'games-per-generation': { type: 'string' },
         'steps-per-generation': { type: 'string' },
@@ -140,6 +142,7 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
           komi: numValue(v.komi, 'komi'),
           blocks: intValue(v.blocks, 'blocks', 0),
           filters: intValue(v.filters, 'filters', 1),
+          valueFilters: intValue(v['value-filters'], 'value-filters', 1),
           seed: intValue(v.seed, 'seed', 0),
         }),
         selfplay: { ...file.selfplay, ...defined({ gamesPerGeneration: intValue(v['games-per-generation'], 'games-per-generation', 1), visits: intValue(v.visits, 'visits', 1) }) },

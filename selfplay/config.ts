@@ -89,6 +89,11 @@ export interface RunConfig {
   /** Network shape for generation 0. */
   blocks: number;
   filters: number;
+  /**
+   * 1x1 filters of the value head (absent: the net default, AlphaGo Zero's 1). A single filter can die
+   * at high learning rates (train.ts warns); 2–4 are safer on small data.
+   */
+  valueFilters?: number;
   /** Inference backend for self-play and gating (see src/nn). */
   backend: 'auto' | 'onnx' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   threads: number;
@@ -207,6 +212,7 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   if (!Number.isInteger(c.komi * 2)) fail('komi', 'a multiple of 0.5', c.komi);
   int('blocks', c.blocks, 0, 40);
   int('filters', c.filters, 1, 512);
+  if (c.valueFilters !== undefined) int('valueFilters', c.valueFilters, 1, 64);
   if (!['auto', 'onnx', 'wasm', 'cpu', 'tensorflow', 'webgpu'].includes(c.backend)) {
     fail('backend', 'one of auto, onnx, wasm, cpu, tensorflow, webgpu', c.backend);
   }

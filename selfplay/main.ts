@@ -389,6 +389,7 @@ the current best while the candidate trains and is gated; sequential: one phase 
   --size N                   board size (default 9)
   --komi K                   komi (default 7.5 on 9x9, 8.5 on 7x7, 0.5 on 5x5)
   --blocks N, --filters N    network shape (default 6 × 64 on 9x9, 2 × 32 on ≤ 7x7)
+  --value-filters N          1x1 filters of the value head (default 1, as AlphaGo Zero; 2-4 are safer on little data)
   --games-per-generation N   self-play games per generation (default 500; 200 on ≤ 7x7)
   --steps N                  training steps per generation (default 1000; 200 on ≤ 7x7)
   --batch-size N             training batch (default 128; 64 on ≤ 7x7)
@@ -422,6 +423,7 @@ export async function runMain(argv: string[]): Promise<number> {
       komi: { type: 'string' },
       blocks: { type: 'string' },
       filters: { type: 'string' },
+      'value-filters': { type: 'string' },
       'games-per-generation': { type: 'string' },
       steps: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -461,6 +463,7 @@ export async function runMain(argv: string[]): Promise<number> {
         komi: num(v, 'komi'),
         blocks: int(v, 'blocks'),
         filters: int(v, 'filters', 1),
+        valueFilters: int(v, 'value-filters', 1),
         backend: str(v, 'backend') as RunConfig['backend'] | undefined,
         threads: int(v, 'threads', 1),
         seed: int(v, 'seed'),

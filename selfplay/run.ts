@@ -115,7 +115,7 @@ export async function initialiseRun(run: RunDir, config: RunConfig, log: (line: 
   if (!valid) {
     await initTfjsBackend('cpu');
     await withTfjsBackend('cpu', async () => {
-      const net = createNet(defaultNetConfig(config.boardSize, { blocks: config.blocks, filters: config.filters }), { seed: config.seed });
+      const net = createNet(defaultNetConfig(config.boardSize, { blocks: config.blocks, filters: config.filters, ...(config.valueFilters !== undefined ? { valueFilters: config.valueFilters } : {}) }), { seed: config.seed });
       resetBatchNorm(net.model);
       await saveNet(net, dir);
       net.model.dispose();

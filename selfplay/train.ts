@@ -18,6 +18,7 @@ import type { RunDir } from './run-dir.js';
 import { mix } from './selfplay.js';
 import { listShardFiles, loadShards, type ShardData } from './shards.js';
 import { TrainingWindow } from './train-data.js';
+import { measureValueSpread, type ValueSpread } from './value-check.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.tgck';
 
@@ -56,6 +57,8 @@ export interface TrainSummary {
   corruptShards: { path: string; reason: string }[];
   positionsPerSecond: number;
   last: StepLosses | null;
+  /** The candidate's value outputs over window positions (a constant value head is a dead one). */
+  valueSpread: ValueSpread | null;
 }
 
 /**
@@ -189,6 +192,19 @@ export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSum
     await trainer.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
+  let valueSpread: ValueSpread | null = null;
+  try {
+    valueSpread = await measureValueSpread(o.outDir, data, 256, mix(config.seed, generation));
+    if (valueSpread.constant) {
+      log(
+        `train: WARNING: the value head of ${o.outDir} is constant (v ≈ ${valueSpread.mean.toFixed(3)}, std ${valueSpread.std.toExponential(1)} over ${valueSpread.positions} positions): ` +
+          'it has died (BatchNorm drove its ReLU to 0). Lower the learning rate or use more value filters (--value-filters).',
+      );
+      run.appendMetric({ kind: 'warning', generation, warning: 'constant-value-head', ...valueSpread });
+    }
+  } catch (e) {
+    log(`train: could not check the value head (${(e as Error).message.split('\n')[0]})`);
+  }
   return {
     trainer: trainer.kind,
     steps,
@@ -199,6 +215,7 @@ export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSum
     corruptShards: window.corrupt,
     positionsPerSecond: seconds > 0 ? trainedPositions / seconds : 0,
     last,
+    valueSpread,
   };
 }
 

@@ -144,6 +144,7 @@ describe('GTP fuzzing', () => {
         resignThreshold: 0.1,
         resignMinMovesFraction: 0.25,
         resignMinVisits: 50,
+        resignConsecutiveMoves: 1,
         workingDir: mkdtempSync(join(tmpdir(), 'tengen-fuzz-')),
         name: 'tengen',
         version: 'test',

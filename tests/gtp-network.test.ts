@@ -69,6 +69,22 @@ describe('tengen gtp with a network', () => {
     expect(gfx).toMatch(/^TEXT pass \d+%$/m);
   });
 
+  it('--lambda mixes the network value with rollouts: says so and plays legal moves', async () => {
+    const lines: string[] = [];
+    const mixed = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--model', modelDir, '--backend', 'onnx', '--threads', '1', '--visits', '64', '--lambda', '0.5'], {
+      name: 'tengen',
+      commandTimeoutMs: 60_000,
+      stderr: (line) => lines.push(line),
+    });
+    try {
+      await mixed.send('name');
+      expect(lines.join('\n')).toContain(`MCTS with network ${modelDir} and rollouts in the search thread (λ = 0.5, n_thr = 4)`);
+      await expectLegalGenmoves((c) => mixed.send(c), new Game(9), 4);
+    } finally {
+      await mixed.quit();
+    }
+  }, 60_000);
+
   it('fails at start-up, with the reason, when --model cannot be loaded', async () => {
     const child = spawn(process.execPath, [CLI, 'gtp', '--model', join(modelDir, 'missing')], { stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';

@@ -20,6 +20,7 @@ function config(overrides: Partial<EngineConfig> = {}): EngineConfig {
     resignThreshold: 0.1,
     resignMinMovesFraction: 0.25,
     resignMinVisits: 50,
+    resignConsecutiveMoves: 1,
     workingDir: '.',
     name: 'tengen',
     version: 'test',
@@ -52,6 +53,29 @@ describe('resignation policy', () => {
     const never = new GtpEngine(config({ resignThreshold: 0 }), async () => new PlayoutGenerator());
     for (let i = 0; i < 40; i++) never.game.play(-1);
     expect(never.shouldResign(BLACK, analysis(0))).toBe(false);
+  });
+
+  it('with resignConsecutiveMoves 3, resigns only on the third hopeless own move in a row', () => {
+    const engine = new GtpEngine(config({ resignConsecutiveMoves: 3 }), async () => new PlayoutGenerator());
+    for (let i = 0; i < 22; i++) engine.game.play(-1);
+    const own = (winrate: number): boolean => {
+      const r = engine.shouldResign(BLACK, analysis(winrate));
+      engine.game.play(-1); // our move
+      engine.game.play(-1); // the opponent's
+      return r;
+    };
+    expect(own(0.01)).toBe(false);
+    expect(own(0.01)).toBe(false);
+    expect(own(0.5)).toBe(false); // a good position breaks the streak
+    expect(own(0.01)).toBe(false);
+    expect(own(0.01)).toBe(false);
+    // Asked twice at the same move (genmove after undo): the count does not grow.
+    expect(engine.shouldResign(BLACK, analysis(0.01))).toBe(true);
+    expect(engine.shouldResign(BLACK, analysis(0.01))).toBe(true);
+    // A new game starts a new streak.
+    engine.clearBoard();
+    for (let i = 0; i < 22; i++) engine.game.play(-1);
+    expect(engine.shouldResign(BLACK, analysis(0.01))).toBe(false);
   });
 
   it('lowers White\'s threshold in handicap games, back to normal as the game goes on', () => {

@@ -14,7 +14,7 @@ import { expectLegalGenmoves } from './helpers.js';
 import { expandEngineShortcut } from '../src/lee/engine-shortcut.js';
 import { RolloutLeafEvaluator } from '../src/lee/leaf.js';
 import { LeeEvaluator, openLeeEvaluator } from '../src/lee/lee-evaluator.js';
-import { leeSearch, rolloutSearch, type LeePlayer } from '../src/lee/lee-search.js';
+import { leeSearch, rolloutSearch, zeroRolloutSearch, type LeePlayer } from '../src/lee/lee-search.js';
 import { loadRolloutPolicy, readLeeModelSet } from '../src/lee/model-set.js';
 import { playLeeSelfplay } from '../src/lee/lee-selfplay.js';
 import { readShardHeader } from '../selfplay/shards.js';
@@ -173,6 +173,29 @@ describe('leeSearch', () => {
     expect(onWorker.leaf.rollouts).toBe(inThread.leaf.rollouts);
     expect(visits(b)).toBe(visits(a));
     expect(b.analysis.winrate).toBe(a.analysis.winrate);
+  }, 30_000);
+
+  it('the Zero net with --lambda: its priors and value in the tree, rollouts mixed in; λ changes the search', async () => {
+    const zeroDir = join(root, 'zero-net');
+    const net = createNet(defaultNetConfig(9, { blocks: 1, filters: 8, valueHidden: 16 }), { seed: 9 });
+    await saveNet(net, zeroDir);
+    net.model.dispose();
+    const { createEvaluator } = await import('../src/nn/create-evaluator.js');
+    const mixed = zeroRolloutSearch(await createEvaluator({ modelDir: zeroDir, backend: 'onnx', threads: 1 }), 7.5, { seed: 11, config: { lambda: 0.5, ...exact }, params, netName: zeroDir });
+    players.push(mixed);
+    expect(mixed.description).toContain(`network ${zeroDir} and rollouts in the search thread (λ = 0.5`);
+    const a = await mixed.search.run(position(), { visits: 100 });
+    expect(mixed.leaf.rollouts).toBeGreaterThanOrEqual(100);
+    const plain = await createEvaluator({ modelDir: zeroDir, backend: 'onnx', threads: 1 });
+    try {
+      const b = await new MctsSearch(plain, { ...params, ...exact }).run(position(), { visits: 100 });
+      expect(a.analysis.winrate).not.toBeCloseTo(b.analysis.winrate, 6);
+    } finally {
+      await plain.dispose();
+    }
+    const evaluator = await createEvaluator({ modelDir: zeroDir, backend: 'onnx', threads: 1 });
+    expect(() => zeroRolloutSearch(evaluator, 7.5, { config: { lambda: 0 } })).toThrow(/λ must be > 0/);
+    await evaluator.dispose();
   }, 30_000);
 
   it('without a value net it falls back to rollouts alone (λ = 1) and says so', async () => {

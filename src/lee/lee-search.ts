@@ -144,7 +144,8 @@ function rolloutLeaf(policyPath: string, size: number, komi: number, c: LeeSearc
 
 /** A ready search: the MctsSearch with its evaluator and rollout leaf, and what it is in words. */
 export interface LeePlayer {
-  mode: Exclude<PlayMode, 'zero'>;
+  /** zero: the Zero net mixed with rollouts (zeroRolloutSearch). */
+  mode: PlayMode;
   search: MctsSearch;
   /** A LeeEvaluator (mode lee) or the uniform-prior SimpleEvaluator (mode rollout). */
   evaluator: Evaluator;
@@ -234,6 +235,36 @@ export function rolloutSearch(size: number, komi: number, options: Omit<LeeSearc
     lambda: 1,
     params,
     description: `rollout-only MCTS (uniform priors, rollout policy leaves ${where(config)}, n_thr = ${params.expandThreshold}, no networks)`,
+    dispose: async () => {
+      await leaf.close();
+      await evaluator.dispose();
+    },
+  };
+}
+
+/**
+ * The Zero network with AlphaGo Lee's leaf mixing: one policy-value net gives the priors and v, and every
+ * leaf also gets a rollout, scored (1 − λ)·v + λ·rollout (`tengen gtp --mode zero --lambda X`). A young
+ * Zero net's value head is its weakest part (trained on few games it is noisy from one ply to the next);
+ * rollouts ground it in the position's actual outcome, as they did for AlphaGo Lee's value net.
+ */
+export function zeroRolloutSearch(evaluator: Evaluator, komi: number, options: Omit<LeeSearchOptions, 'backend' | 'threads'> & { netName?: string } = {}): LeePlayer {
+  const config = resolveConfig(options.config);
+  if (!(config.lambda > 0)) throw new RangeError('zeroRolloutSearch: λ must be > 0 (λ = 0 is the plain Zero search)');
+  const size = evaluator.info.boardSize;
+  const policyPath = options.rolloutPolicy ?? packageRolloutPolicyPath();
+  loadRolloutPolicy(policyPath);
+  const params = searchParams(config, options.params);
+  const leaf = rolloutLeaf(policyPath, size, komi, config, config.lambda, options.seed);
+  const search = new MctsSearch(evaluator, params, { leafValue: leaf });
+  return {
+    mode: 'zero',
+    search,
+    evaluator,
+    leaf,
+    lambda: config.lambda,
+    params,
+    description: `MCTS with network ${options.netName ?? ''} and rollouts ${where(config)} (λ = ${config.lambda}, n_thr = ${params.expandThreshold})`,
     dispose: async () => {
       await leaf.close();
       await evaluator.dispose();
