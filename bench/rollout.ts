@@ -36,7 +36,7 @@ export async function run(args: string[]): Promise<void> {
     const board = new Board(size);
     const rng = new Rng(42);
     const rollout = new Rollout(policy, size);
-    const ends = { passes: 0, repetition: 0, cap: 0 };
+    const ends = { passes: 0, cap: 0 };
     const once = (): number => {
       board.copyFrom(empty);
       rollout.start(board);
@@ -45,7 +45,7 @@ export async function run(args: string[]): Promise<void> {
       return n;
     };
     for (let i = 0; i < 50; i++) once();
-    ends.passes = ends.repetition = ends.cap = 0;
+    ends.passes = ends.cap = 0;
     let rollouts = 0;
     let steps = 0;
     let t0 = cpuMs();
@@ -91,7 +91,7 @@ export async function run(args: string[]): Promise<void> {
       'µs/step incl. start': ms / steps,
       'start µs': startUs,
       'steps/rollout': steps / rollouts,
-      'ended by ko cycle': `${((100 * ends.repetition) / rollouts).toFixed(0)}%`,
+      'hit move cap': `${((100 * ends.cap) / rollouts).toFixed(1)}%`,
       'random playouts/s': playouts / randomElapsed,
       'random µs/move': (randomElapsed * 1e6) / moves,
       'random moves/playout': moves / playouts,

@@ -34,6 +34,20 @@ const BORDER = 3;
 /** Liberty count stored for the border cell's pseudo-chain: never 1 (never "in atari"). */
 const BORDER_LIBERTIES = 1 << 20;
 
+/**
+ * Read-only views of a board's chain bookkeeping, for allocation-free hot loops outside the engine (the
+ * rollout policy's pattern features read them for every point they refresh): `head[p]` is the chain at p
+ * (-1 when p is empty), `liberties[head]` and `size[head]` its exact liberty and stone counts, `next[s]` the
+ * next stone of s's chain (a cycle through all of them). The arrays belong to the board, which updates them
+ * in place with every move; never write to them.
+ */
+export interface ChainTables {
+  readonly head: Int32Array;
+  readonly liberties: Int32Array;
+  readonly size: Int32Array;
+  readonly next: Int32Array;
+}
+
 export const MIN_SIZE = 2;
 export const MAX_SIZE = 25;
 
@@ -69,6 +83,8 @@ export class Board {
   private declare readonly nextStone: Int32Array;
   private declare readonly chainSize: Int32Array;
   private declare readonly chainLibs: Int32Array;
+  /** chainHead, chainLibs, chainSize and nextStone, read-only, for hot loops outside the engine. */
+  declare readonly chains: ChainTables;
   /** Empty points as a dense list, with each point's index in it: O(1) add/remove, cheap random choice. */
   private declare readonly emptyList: Int32Array;
   private declare readonly emptyIndex: Int32Array;
@@ -135,6 +151,7 @@ export class Board {
     this.neighborCounts = new Int32Array(n + 1);
     for (let k = 0; k < n * 4; k++) if (this.nbr[k]! < n) this.neighborCounts[k >> 2]!++;
     this.history = this.rules.ko === 'simple' ? null : new Set([this.historyKey()]);
+    this.chains = { head: this.chainHead, liberties: this.chainLibs, size: this.chainSize, next: this.nextStone };
   }
 
   // ---------------------------------------------------------------- queries
@@ -406,7 +423,7 @@ export class Board {
         }
         if (candidate) {
           // A capture with no empty point around (a ko shape): refused when it recreates a recent position.
-          if (recent === null || !recent.has(this.keyAfter(p, color, true))) {
+          if (recent === null || !this.recreatesPosition(p, color, recent)) {
             chosen = p;
             this.pickedSlot = i;
             break draw;
@@ -426,6 +443,16 @@ export class Board {
     }
     if (k !== this.emptyCount) this.emptyIndexStale = true;
     return chosen;
+  }
+
+  /**
+   * True when `color` playing at the empty point p would recreate one of the positions in `seen` (stones
+   * only, Board.positionKey): the positional superko check that random playouts (a RecentPositions window)
+   * and the rollout policy (a PositionSet of the rollout's ko-capture positions) apply to break multi-ko
+   * cycles. Only a capture can bring an earlier position back in such a cycle, so callers ask for captures.
+   */
+  recreatesPosition(p: number, color: StoneColor, seen: { has(key: number): boolean }): boolean {
+    return seen.has(this.keyAfter(p, color, true));
   }
 
   /** Full legality, superko included. PASS is always legal. */

@@ -1,6 +1,6 @@
 // The Go rules engine: everything that knows the rules of Go lives in this folder.
 export * from './color.js';
-export { Board, IllegalMoveError, MIN_SIZE, MAX_SIZE } from './board.js';
+export { Board, IllegalMoveError, MIN_SIZE, MAX_SIZE, type ChainTables } from './board.js';
 export { geometry, type Geometry } from './geometry.js';
 export { Rng } from './rng.js';
 export * from './rules.js';
@@ -11,4 +11,5 @@ export { Game, type MoveRecord, type GameResult } from './game.js';
 export { gameToSgf, sgfToGame, SgfError, type SgfInfo, type LoadedSgf } from './sgf.js';
 export { randomPlayout } from './playout.js';
 export { RecentPositions } from './recent-positions.js';
+export { PositionSet } from './position-set.js';
 export { perft } from './perft.js';

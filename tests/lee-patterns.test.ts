@@ -98,7 +98,8 @@ describe('tactical features', () => {
     const a5Black = f.staticMask(board, v('A5', 5), BLACK);
     expect(has(a5Black, 'capture')).toBe(true);
     expect(has(a5Black, 'captureMany')).toBe(false); // one stone
-    // For White, A5 is an own eye-like point: never a rollout candidate.
+    // For White, A5 is an own eye-like point: filling it would join B5 (in atari) to A4 but leave the
+    // chain one liberty (A3), so it is no rollout candidate.
     expect(f.isCandidate(board, v('A5', 5), WHITE)).toBe(false);
     expect(f.staticMask(board, v('A5', 5), WHITE)).toBe(-1);
     // White C5 extends B5 (in atari) but the chain keeps one liberty, C4: no rescue, a self-atari.
@@ -116,6 +117,36 @@ describe('tactical features', () => {
     // D4 for Black extends the 2-liberty chain: not a self-atari, nothing to save.
     const d4Black = f.staticMask(board, v('D4', 5), BLACK);
     expect(has(d4Black, 'selfAtariChain') || has(d4Black, 'selfAtariSingle')).toBe(false);
+  });
+
+  it('lets a ko be connected: an own eye-like point is a candidate only when filling it saves a chain in atari', () => {
+    // Black D4 has just taken a white stone at C4; its only liberty is C4.
+    const board = boardFromDiagram(`
+      ..XO.
+      .X.XO
+      ..XO.
+      .....
+      .....`);
+    const f = new RolloutFeatures(5);
+    const c4 = v('C4', 5);
+    expect(board.isEyeLike(c4, BLACK)).toBe(true);
+    expect(f.isCandidate(board, c4, BLACK)).toBe(true);
+    const connect = f.staticMask(board, c4, BLACK);
+    expect(has(connect, 'saveAtari')).toBe(true);
+    expect(has(connect, 'selfAtariChain')).toBe(false);
+    f.staticMasks(board, c4);
+    expect(f.maskOf[BLACK]).toBe(connect);
+    // White's retake is an ordinary capture.
+    expect(has(f.staticMask(board, c4, WHITE), 'capture')).toBe(true);
+    // Once D4 is safe (E4 gone), C4 is a plain eye again.
+    const settled = boardFromDiagram(`
+      ..XO.
+      .X.X.
+      ..XO.
+      .....
+      .....`);
+    expect(f.isCandidate(settled, c4, BLACK)).toBe(false);
+    expect(f.staticMask(settled, c4, BLACK)).toBe(-1);
   });
 
   it('recognises saving a chain in atari, and a lone stone played into atari', () => {

@@ -1,13 +1,13 @@
 /**
- * Liberties a chain would have right after a move, computed from the Board's public chain queries
- * (chainId, liberties, forEachChainStone) without playing the move: the exact count behind the rollout
- * policy's "self-atari" and "saves from atari" features. Captures are included (captured stones next to
- * the new chain become its liberties). Allocation-free; one instance per board size.
+ * Liberties a chain would have right after a move, computed from the Board's chain tables (Board.chains)
+ * without playing the move: the exact count behind the rollout policy's "self-atari" and "saves from atari"
+ * features. Captures are included (captured stones next to the new chain become its liberties).
+ * Allocation-free, no callbacks (chains are walked through their `next` links); one instance per board size.
  *
  * (A natural Board method — `libertiesAfter(p, color, limit)` — if engine/ wants it; kept here so the
  * engine is untouched.)
  */
-import { EMPTY, type StoneColor } from '../../engine/color.js';
+import type { StoneColor } from '../../engine/color.js';
 import type { Board } from '../../engine/board.js';
 import { geometry, type Geometry } from '../../engine/geometry.js';
 
@@ -15,13 +15,8 @@ export class LibertyCounter {
   private readonly geo: Geometry;
   private readonly marks: Uint32Array;
   private generation = 0;
-  private board: Board | null = null;
-  private stones: Uint8Array = new Uint8Array(0);
-  private move = -1;
-  private count = 0;
   /** Heads of the mover's chains that the move joins (at most 4). */
   private readonly ownHeads = new Int32Array(4);
-  private ownCount = 0;
 
   constructor(readonly size: number) {
     this.geo = geometry(size);
@@ -35,86 +30,85 @@ export class LibertyCounter {
   libertiesAfter(board: Board, p: number, color: StoneColor, limit: number): number {
     const { neighbors, neighborStart } = this.geo;
     const stones = board.stones;
+    const { head, liberties, next } = board.chains;
+    const marks = this.marks;
+    const ownHeads = this.ownHeads;
     const gen = this.nextMark();
-    this.marks[p] = gen;
+    marks[p] = gen;
     let count = 0;
     let needWalk = false;
-    this.ownCount = 0;
+    let ownCount = 0;
     let captures = false;
-    for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
+    const from = neighborStart[p]!;
+    const to = neighborStart[p + 1]!;
+    for (let k = from; k < to; k++) {
       const q = neighbors[k]!;
       const c = stones[q]!;
-      if (c === EMPTY) {
-        if (this.marks[q] !== gen) {
-          this.marks[q] = gen;
+      if (c === 0) {
+        if (marks[q] !== gen) {
+          marks[q] = gen;
           count++;
         }
       } else if (c === color) {
-        const libs = board.liberties(q);
+        const h = head[q]!;
+        const libs = liberties[h]!;
         // A chain with L liberties keeps L - 1 of them: enough to answer without walking it.
         if (libs - 1 >= limit) return limit;
-        const head = board.chainId(q);
-        if (!this.isOwnHead(head)) this.ownHeads[this.ownCount++] = head;
+        let known = false;
+        for (let j = 0; j < ownCount; j++) if (ownHeads[j] === h) known = true;
+        if (!known) ownHeads[ownCount++] = h;
         if (libs > 1) needWalk = true;
-      } else if (board.liberties(q) === 1) {
+      } else if (liberties[head[q]!] === 1) {
         captures = true;
       }
     }
     if (count >= limit) return limit;
     if (!needWalk && !captures) return count;
-    this.board = board;
-    this.stones = stones;
-    this.move = p;
-    this.count = count;
-    for (let i = 0; i < this.ownCount; i++) {
-      if (board.liberties(this.ownHeads[i]!) > 1) board.forEachChainStone(this.ownHeads[i]!, this.visitOwnStone);
+    // The empty neighbours of the joining chains' stones (p itself is marked).
+    for (let j = 0; j < ownCount; j++) {
+      const h = ownHeads[j]!;
+      if (liberties[h]! <= 1) continue;
+      let s = h;
+      do {
+        for (let k = neighborStart[s]!; k < neighborStart[s + 1]!; k++) {
+          const e = neighbors[k]!;
+          if (stones[e] === 0 && marks[e] !== gen) {
+            marks[e] = gen;
+            count++;
+          }
+        }
+        s = next[s]!;
+      } while (s !== h);
     }
     if (captures) {
-      const enemy = (3 - color) as StoneColor;
-      for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
+      // A captured stone becomes a liberty when it touches the move or a joining chain.
+      const enemy = 3 - color;
+      for (let k = from; k < to; k++) {
         const q = neighbors[k]!;
-        if (stones[q] === enemy && board.liberties(q) === 1 && this.marks[q] !== gen) {
-          board.forEachChainStone(q, this.visitCapturedStone);
-        }
+        if (stones[q] !== enemy || liberties[head[q]!] !== 1 || marks[q] === gen) continue;
+        let s = q;
+        do {
+          if (marks[s] !== gen) {
+            marks[s] = gen;
+            for (let m = neighborStart[s]!; m < neighborStart[s + 1]!; m++) {
+              const t = neighbors[m]!;
+              let touches = t === p;
+              if (!touches && stones[t] === color) {
+                const h = head[t]!;
+                for (let j = 0; j < ownCount; j++) if (ownHeads[j] === h) touches = true;
+              }
+              if (touches) {
+                count++;
+                break;
+              }
+            }
+          }
+          s = next[s]!;
+        } while (s !== q);
       }
     }
-    this.board = null;
-    return Math.min(this.count, limit);
+    return Math.min(count, limit);
   }
-
-  private isOwnHead(head: number): boolean {
-    for (let i = 0; i < this.ownCount; i++) if (this.ownHeads[i] === head) return true;
-    return false;
-  }
-
-  /** Counts the empty neighbours of a stone of a joining chain (p itself is pre-marked). */
-  private readonly visitOwnStone = (s: number): void => {
-    const { neighbors, neighborStart } = this.geo;
-    const gen = this.generation;
-    for (let k = neighborStart[s]!; k < neighborStart[s + 1]!; k++) {
-      const e = neighbors[k]!;
-      if (this.stones[e] === EMPTY && this.marks[e] !== gen) {
-        this.marks[e] = gen;
-        this.count++;
-      }
-    }
-  };
-
-  /** A captured stone becomes a liberty when it touches the move or a joining chain. */
-  private readonly visitCapturedStone = (s: number): void => {
-    const { neighbors, neighborStart } = this.geo;
-    const gen = this.generation;
-    if (this.marks[s] === gen) return;
-    this.marks[s] = gen;
-    const board = this.board!;
-    for (let k = neighborStart[s]!; k < neighborStart[s + 1]!; k++) {
-      const q = neighbors[k]!;
-      if (q === this.move || (this.stones[q] !== EMPTY && this.isOwnHead(board.chainId(q)))) {
-        this.count++;
-        return;
-      }
-    }
-  };
 
   private nextMark(): number {
     this.generation = (this.generation + 1) >>> 0;

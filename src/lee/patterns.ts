@@ -80,6 +80,8 @@ export function canonicalPattern3(code: number): number {
 /** Response code fields. */
 export const RESPONSE_SLOT_SHIFT = 24;
 export const RESPONSE_LIBS_SHIFT = 28;
+/** Slots of the diamond (the values of the slot field). */
+export const RESPONSE_SLOT_COUNT = 12;
 
 export function responseVariants(code: number): number[] {
   const slot = (code >>> RESPONSE_SLOT_SHIFT) & 15;
@@ -155,12 +157,14 @@ export function patternGeometry(size: number): PatternGeometry {
 }
 
 /**
- * Open-addressing hash map from a pattern code (non-negative 31-bit integer) to a weight index, in typed
- * arrays: one multiply and usually one probe per lookup, no allocation.
+ * Open-addressing hash map from a pattern code (non-negative 31-bit integer) to a weight index, in one typed
+ * array of (key, value) pairs: one multiply and usually one probe per lookup, no allocation. Keys and values
+ * interleaved put a hit's key and value in the same cache line: the rollout looks patterns up for every point
+ * it refreshes, in tables too large for the nearest caches, where each line fetched is what a lookup costs.
  */
 export class PatternIndex {
-  private keys: Int32Array;
-  private values: Int32Array;
+  /** slots[2i] = key (-1: free), slots[2i + 1] = value. */
+  private slots: Int32Array;
   private mask: number;
   private shift: number;
   private count = 0;
@@ -168,8 +172,7 @@ export class PatternIndex {
   constructor(capacity = 1024) {
     let bits = 4;
     while (1 << bits < capacity * 2) bits++;
-    this.keys = new Int32Array(1 << bits).fill(-1);
-    this.values = new Int32Array(1 << bits);
+    this.slots = PatternIndex.emptySlots(bits);
     this.mask = (1 << bits) - 1;
     this.shift = 32 - bits;
   }
@@ -180,41 +183,47 @@ export class PatternIndex {
 
   /** Weight index of `code`, or -1 when the pattern is unknown. */
   get(code: number): number {
-    const keys = this.keys;
+    const slots = this.slots;
+    const mask = this.mask;
     let i = Math.imul(code, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      const k = keys[i]!;
-      if (k === code) return this.values[i]!;
+      const k = slots[2 * i]!;
+      if (k === code) return slots[2 * i + 1]!;
       if (k === -1) return -1;
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
   }
 
   set(code: number, value: number): void {
     if (code < 0 || code > 0x7fffffff || !Number.isInteger(code)) throw new RangeError(`bad pattern code ${code}`);
-    if ((this.count + 1) * 2 > this.keys.length) this.grow();
+    if ((this.count + 1) * 4 > this.slots.length) this.grow();
+    const slots = this.slots;
     let i = Math.imul(code, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      const k = this.keys[i]!;
+      const k = slots[2 * i]!;
       if (k === code || k === -1) {
         if (k === -1) this.count++;
-        this.keys[i] = code;
-        this.values[i] = value;
+        slots[2 * i] = code;
+        slots[2 * i + 1] = value;
         return;
       }
       i = (i + 1) & this.mask;
     }
   }
 
+  private static emptySlots(bits: number): Int32Array {
+    const slots = new Int32Array(2 << bits);
+    for (let i = 0; i < slots.length; i += 2) slots[i] = -1;
+    return slots;
+  }
+
   private grow(): void {
-    const oldKeys = this.keys;
-    const oldValues = this.values;
+    const old = this.slots;
     const bits = 33 - this.shift;
-    this.keys = new Int32Array(1 << bits).fill(-1);
-    this.values = new Int32Array(1 << bits);
+    this.slots = PatternIndex.emptySlots(bits);
     this.mask = (1 << bits) - 1;
     this.shift = 32 - bits;
     this.count = 0;
-    for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== -1) this.set(oldKeys[i]!, oldValues[i]!);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== -1) this.set(old[i]!, old[i + 1]!);
   }
 }

@@ -10,21 +10,9 @@
  */
 import { BLACK, EMPTY, PASS, WHITE, type Move, type StoneColor } from '../../engine/color.js';
 import type { Board } from '../../engine/board.js';
+import { geometry, type Geometry } from '../../engine/geometry.js';
 import { LibertyCounter } from './liberties-after.js';
-import {
-  DSTATE_OPPONENT,
-  DSTATE_OWN,
-  NEAR_ADJACENT,
-  NEAR_DIAGONAL,
-  NEAR_JUMP,
-  RESPONSE_LIBS_SHIFT,
-  RESPONSE_SLOT_SHIFT,
-  STATE_OFF,
-  STATE_OPPONENT,
-  STATE_OWN,
-  patternGeometry,
-  type PatternGeometry,
-} from './patterns.js';
+import { RESPONSE_LIBS_SHIFT, RESPONSE_SLOT_SHIFT, patternGeometry, type PatternGeometry } from './patterns.js';
 
 /** Names of the binary features, in weight order; the bit of feature i in a mask is 1 << i. */
 export const SCALAR_FEATURES = [
@@ -46,6 +34,21 @@ export const FEATURE = Object.fromEntries(SCALAR_FEATURES.map((name, i) => [name
 
 const NEAR_CLASS_FEATURE = [FEATURE.adjacent, FEATURE.diagonal, FEATURE.jump, FEATURE.distance3];
 
+/**
+ * Features that depend on the position only (the rollout keeps their weights per point) come first, so a
+ * static mask is below 1 << STATIC_FEATURE_COUNT and its weight can be looked up in a table of that size.
+ */
+export const STATIC_FEATURE_COUNT = 6;
+const BIT_CAPTURE = 1 << FEATURE.capture;
+const BIT_CAPTURE_MANY = 1 << FEATURE.captureMany;
+const BIT_SAVE_ATARI = 1 << FEATURE.saveAtari;
+const BIT_SELF_ATARI_SINGLE = 1 << FEATURE.selfAtariSingle;
+const BIT_SELF_ATARI_CHAIN = 1 << FEATURE.selfAtariChain;
+const BIT_ATARI = 1 << FEATURE.atari;
+if ((BIT_CAPTURE | BIT_CAPTURE_MANY | BIT_SAVE_ATARI | BIT_SELF_ATARI_SINGLE | BIT_SELF_ATARI_CHAIN | BIT_ATARI) !== (1 << STATIC_FEATURE_COUNT) - 1) {
+  throw new Error('rollout features: the static features must be the first STATIC_FEATURE_COUNT');
+}
+
 export class RolloutFeatures {
   readonly geometry: PatternGeometry;
   private readonly counter: LibertyCounter;
@@ -54,17 +57,42 @@ export class RolloutFeatures {
   /** Raw response code of the last responseMask call, -1 when the move is outside the diamond. */
   response = -1;
 
+  private readonly geo: Geometry;
+  private readonly ring8: Int32Array;
+  private readonly diamond: Int32Array;
+
   constructor(readonly size: number) {
     this.geometry = patternGeometry(size);
+    this.ring8 = this.geometry.ring8;
+    this.diamond = this.geometry.diamond;
     this.counter = new LibertyCounter(size);
+    this.geo = geometry(size);
   }
 
   /**
    * True when the rollout may play p for `color`: empty, not suicide, not the mover's own single-point
-   * eye (so rollouts end). The simple-ko point is excluded separately by the caller.
+   * eye (so rollouts end) unless filling it connects an own chain out of atari (so kos end too). The
+   * simple-ko point is excluded separately by the caller.
    */
   isCandidate(board: Board, p: number, color: StoneColor): boolean {
-    return board.stones[p] === EMPTY && !board.isEyeLike(p, color) && board.hasLibertyAfter(p, color);
+    if (board.stones[p] !== EMPTY || !board.hasLibertyAfter(p, color)) return false;
+    return !board.isEyeLike(p, color) || this.connectsOutOfAtari(board, p, color);
+  }
+
+  /**
+   * True when `color` playing at p joins an own chain in atari and leaves it with 2+ liberties: the one
+   * reason to fill an own eye-like point. It is how a ko is connected (the capturing stone's last liberty
+   * is the captured stone's point, surrounded by the capturer's stones), and without it no ko ever ends: in
+   * rollouts the kos pile up, and with four or more of them the fight runs to the move cap.
+   */
+  private connectsOutOfAtari(board: Board, p: number, color: StoneColor): boolean {
+    const { neighbors, neighborStart } = this.geo;
+    let inAtari = false;
+    for (let k = neighborStart[p]!; k < neighborStart[p + 1]!; k++) {
+      const q = neighbors[k]!;
+      if (board.stones[q] === color && board.liberties(q) === 1) inAtari = true;
+    }
+    return inAtari && this.counter.libertiesAfter(board, p, color, 2) >= 2;
   }
 
   /** Static feature mask of the candidate p for `color` (-1 when p is not a candidate); sets `pattern3`. */
@@ -87,13 +115,21 @@ export class RolloutFeatures {
   readonly maskOf = new Int32Array(3);
   readonly pattern3Of = new Int32Array(3);
 
+  /**
+   * The rollout's hot path (it runs for every point a move refreshes): one pass over the 3x3 ring reading the
+   * board's chain tables directly, both colours at once. State values are written as literals (2/3/4 own
+   * stone with 1/2/3+ liberties, 5/6/7 opponent's, 1 off the board; see patterns.ts) and fields are copied
+   * into locals: V8 re-reads a field or an imported binding at each use in a loop.
+   */
   private computeStatic(board: Board, p: number, forBlack: boolean, forWhite: boolean): void {
     const stones = board.stones;
-    const ring = this.geometry.ring8;
+    const { head, liberties, size: chainSize } = board.chains;
+    const ring = this.ring8;
     const base = p * 8;
     let codeB = 0;
     let codeW = 0;
-    // Per colour c: stones c would capture, whether c has a neighbour / one in atari, whether c gives atari.
+    // Per colour c: stones c would capture, whether c has a neighbour / one in atari / one with 2+ liberties,
+    // whether c gives atari.
     let captureB = 0;
     let captureW = 0;
     let captureHeadB = -1;
@@ -102,6 +138,8 @@ export class RolloutFeatures {
     let neighbourW = false;
     let inAtariB = false;
     let inAtariW = false;
+    let safeB = false;
+    let safeW = false;
     let atariB = false;
     let atariW = false;
     let emptyNeighbours = 0;
@@ -109,65 +147,81 @@ export class RolloutFeatures {
       const q = ring[base + i]!;
       const shift = 3 * i;
       if (q < 0) {
-        codeB |= STATE_OFF << shift;
-        codeW |= STATE_OFF << shift;
+        codeB |= 1 << shift;
+        codeW |= 1 << shift;
         continue;
       }
       const s = stones[q]!;
       const orthogonal = (i & 1) === 1;
-      if (s === EMPTY) {
+      if (s === 0) {
         if (orthogonal) emptyNeighbours++;
         continue;
       }
-      const libs = board.liberties(q);
+      const h = head[q]!;
+      const libs = liberties[h]!;
       const bucket = libs >= 3 ? 2 : libs - 1;
-      if (s === BLACK) {
-        codeB |= (STATE_OWN + bucket) << shift;
-        codeW |= (STATE_OPPONENT + bucket) << shift;
+      if (s === 1) {
+        codeB |= (2 + bucket) << shift;
+        codeW |= (5 + bucket) << shift;
         if (!orthogonal) continue;
         neighbourB = true;
         if (libs === 1) {
           inAtariB = true;
           // Only the first captured chain is de-duplicated: a double count can only happen once two
           // chains are captured, when "two or more stones" already holds.
-          const head = board.chainId(q);
-          if (head !== captureHeadW) {
-            captureW += board.chainLength(q);
-            if (captureHeadW < 0) captureHeadW = head;
+          if (h !== captureHeadW) {
+            captureW += chainSize[h]!;
+            if (captureHeadW < 0) captureHeadW = h;
           }
-        } else if (libs === 2) {
-          atariW = true;
+        } else {
+          safeB = true;
+          if (libs === 2) atariW = true;
         }
       } else {
-        codeB |= (STATE_OPPONENT + bucket) << shift;
-        codeW |= (STATE_OWN + bucket) << shift;
+        codeB |= (5 + bucket) << shift;
+        codeW |= (2 + bucket) << shift;
         if (!orthogonal) continue;
         neighbourW = true;
         if (libs === 1) {
           inAtariW = true;
-          const head = board.chainId(q);
-          if (head !== captureHeadB) {
-            captureB += board.chainLength(q);
-            if (captureHeadB < 0) captureHeadB = head;
+          if (h !== captureHeadB) {
+            captureB += chainSize[h]!;
+            if (captureHeadB < 0) captureHeadB = h;
           }
-        } else if (libs === 2) {
-          atariB = true;
+        } else {
+          safeW = true;
+          if (libs === 2) atariB = true;
         }
       }
     }
-    this.pattern3Of[BLACK] = codeB;
-    this.pattern3Of[WHITE] = codeW;
-    // An empty neighbour is a liberty and rules out an eye, so such a point is a candidate for both colours
-    // without asking the board; two empty neighbours mean at least two liberties after the move.
+    this.pattern3Of[1] = codeB;
+    this.pattern3Of[2] = codeW;
+    // With an empty orthogonal neighbour (a liberty, and no eye) p is a candidate for both colours. Without
+    // one, it is a candidate for c (isCandidate) when the stone would have a liberty (it joins a c chain with
+    // another liberty, or captures) and p is not c's eye (an opponent stone touches it), or it is but filling
+    // it connects a c chain out of atari (the saveAtari feature: a ko connection).
     const open = emptyNeighbours > 0;
-    this.maskOf[BLACK] =
-      forBlack && (open || this.isCandidate(board, p, BLACK))
-        ? this.finishMask(board, p, BLACK, captureB, neighbourB, inAtariB, atariB, emptyNeighbours)
-        : -1;
-    this.maskOf[WHITE] =
-      forWhite && (open || this.isCandidate(board, p, WHITE))
-        ? this.finishMask(board, p, WHITE, captureW, neighbourW, inAtariW, atariW, emptyNeighbours)
-        : -1;
+    const empty = stones[p] === 0;
+    let maskB = -1;
+    if (forBlack) {
+      if (open || (empty && neighbourW && (safeB || captureB > 0))) {
+        maskB = this.finishMask(board, p, 1, captureB, neighbourB, inAtariB, atariB, emptyNeighbours);
+      } else if (empty && !neighbourW && inAtariB && safeB) {
+        const mask = this.finishMask(board, p, 1, captureB, neighbourB, inAtariB, atariB, emptyNeighbours);
+        if ((mask & BIT_SAVE_ATARI) !== 0) maskB = mask;
+      }
+    }
+    let maskW = -1;
+    if (forWhite) {
+      if (open || (empty && neighbourB && (safeW || captureW > 0))) {
+        maskW = this.finishMask(board, p, 2, captureW, neighbourW, inAtariW, atariW, emptyNeighbours);
+      } else if (empty && !neighbourB && inAtariW && safeW) {
+        const mask = this.finishMask(board, p, 2, captureW, neighbourW, inAtariW, atariW, emptyNeighbours);
+        if ((mask & BIT_SAVE_ATARI) !== 0) maskW = mask;
+      }
+    }
+    this.maskOf[1] = maskB;
+    this.maskOf[2] = maskW;
   }
 
   private finishMask(
@@ -180,16 +234,13 @@ export class RolloutFeatures {
     givesAtari: boolean,
     emptyNeighbours: number,
   ): number {
-    let mask = givesAtari ? 1 << FEATURE.atari : 0;
-    if (capturedStones > 0) {
-      mask |= 1 << FEATURE.capture;
-      if (capturedStones >= 2) mask |= 1 << FEATURE.captureMany;
-    }
+    let mask = givesAtari ? BIT_ATARI : 0;
+    if (capturedStones > 0) mask |= capturedStones >= 2 ? BIT_CAPTURE | BIT_CAPTURE_MANY : BIT_CAPTURE;
     const libsAfter = emptyNeighbours >= 2 ? 2 : this.counter.libertiesAfter(board, p, color, 2);
     if (libsAfter >= 2) {
-      if (ownInAtari) mask |= 1 << FEATURE.saveAtari;
+      if (ownInAtari) mask |= BIT_SAVE_ATARI;
     } else {
-      mask |= 1 << (ownNeighbour ? FEATURE.selfAtariChain : FEATURE.selfAtariSingle);
+      mask |= ownNeighbour ? BIT_SELF_ATARI_CHAIN : BIT_SELF_ATARI_SINGLE;
     }
     return mask;
   }
@@ -200,14 +251,19 @@ export class RolloutFeatures {
    */
   responseBase(board: Board, prev: number, color: StoneColor): number {
     const stones = board.stones;
-    const diamond = this.geometry.diamond;
+    const diamond = this.diamond;
+    const base = prev * 12;
+    // Literal states (1 off the board, 2 mover's stone, 3 opponent's: DSTATE_* in patterns.ts).
     let code = 0;
     for (let i = 0; i < 12; i++) {
-      const q = diamond[prev * 12 + i]!;
-      if (q < 0) code |= STATE_OFF << (2 * i);
-      else if (stones[q] !== EMPTY) code |= (stones[q] === color ? DSTATE_OWN : DSTATE_OPPONENT) << (2 * i);
+      const q = diamond[base + i]!;
+      if (q < 0) code |= 1 << (2 * i);
+      else {
+        const s = stones[q]!;
+        if (s !== 0) code |= (s === color ? 2 : 3) << (2 * i);
+      }
     }
-    const libs = stones[prev] === EMPTY ? 0 : Math.min(board.liberties(prev), 3);
+    const libs = stones[prev] === 0 ? 0 : Math.min(board.liberties(prev), 3);
     return (code | (libs << RESPONSE_LIBS_SHIFT)) >>> 0;
   }
 

@@ -7,7 +7,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PatternIndex, canonicalPattern3, canonicalResponse, pattern3Variants, responseVariants } from './patterns.js';
+import {
+  PatternIndex,
+  RESPONSE_SLOT_COUNT,
+  RESPONSE_SLOT_SHIFT,
+  canonicalPattern3,
+  canonicalResponse,
+  pattern3Variants,
+  responseVariants,
+} from './patterns.js';
 import { SCALAR_COUNT, SCALAR_FEATURES } from './rollout-features.js';
 
 export const ROLLOUT_POLICY_FORMAT = 'tengen-rollout-policy';
@@ -29,6 +37,15 @@ export class RolloutPolicy {
   readonly scalarWeights = new Float64Array(SCALAR_COUNT);
   readonly pattern3Index = new PatternIndex(4096);
   readonly responseIndex = new PatternIndex(4096);
+  /**
+   * The response ids again, grouped by what the candidates around one previous move share (the code without
+   * its slot field, see responseBase): `responseRows[row * RESPONSE_SLOT_COUNT + slot]` is the id of that base
+   * with that slot (-1: unknown), row = `responseRowIndex.get(base)` (-1: no known pattern has this base). The
+   * rollout then needs one lookup per move instead of one per slot.
+   */
+  readonly responseRowIndex = new PatternIndex(1024);
+  responseRows: Int32Array = new Int32Array(0);
+  private responseRowCount = 0;
   /** Weight per pattern id; canonical code per id (for saving). */
   pattern3Weights: Float64Array = new Float64Array(0);
   responseWeights: Float64Array = new Float64Array(0);
@@ -61,7 +78,21 @@ export class RolloutPolicy {
     if (known >= 0) return known;
     const id = this.responseCodes.length;
     this.responseCodes.push(canonicalResponse(code));
-    for (const v of responseVariants(code)) this.responseIndex.set(v, id);
+    for (const v of responseVariants(code)) {
+      this.responseIndex.set(v, id);
+      const base = (v & ~(0xf << RESPONSE_SLOT_SHIFT)) >>> 0;
+      let row = this.responseRowIndex.get(base);
+      if (row < 0) {
+        row = this.responseRowCount++;
+        this.responseRowIndex.set(base, row);
+        if (this.responseRows.length < this.responseRowCount * RESPONSE_SLOT_COUNT) {
+          const rows = new Int32Array(Math.max(64, 2 * this.responseRowCount) * RESPONSE_SLOT_COUNT).fill(-1);
+          rows.set(this.responseRows);
+          this.responseRows = rows;
+        }
+      }
+      this.responseRows[row * RESPONSE_SLOT_COUNT + ((v >>> RESPONSE_SLOT_SHIFT) & 0xf)] = id;
+    }
     this.responseWeights = grow(this.responseWeights, id + 1);
     this.responseWeights[id] = weight;
     return id;

@@ -7,32 +7,47 @@
  * Drawing a move scans per-row sums, then one row: O(size) per step, no allocation.
  *
  * Correctness never depends on the weights: only candidates (legal, not suicide, not filling the mover's
- * own single-point eye, not the simple-ko point) get a non-zero weight, so rollouts play legal moves and
- * end (two passes once no candidate is left; a move cap guards against endless ko fights).
+ * own single-point eye, not the simple-ko point) get a non-zero weight, so rollouts play legal moves. They
+ * end by two passes once no candidate is left: a capture that would recreate a position that one of the
+ * rollout's ko captures reached is refused (positional superko over those positions, Board.recreatesPosition),
+ * which ends the double, triple and many-ko fights that simple ko lets cycle forever. (A bounded window of
+ * the last 32 such positions, as random playouts use, still left 11% of 19x19 rollouts at the move cap: with
+ * four or more kos on the board the fight wanders through more positions than the window holds.) The move
+ * cap is only a guard.
+ *
+ * Speed: the hot loops read the board's chain tables (Board.chains) and this object's typed arrays through
+ * locals, write weights and row sums inline, and pass no floating-point values to calls that V8 may not
+ * inline (each would box a number). Pattern weights are looked up once per refreshed point and colour; the
+ * response patterns around the previous move in one lookup of their shared part (RolloutPolicy.responseRows).
  */
-import { BLACK, EMPTY, PASS, WHITE, opponent, type Move, type StoneColor } from '../../engine/color.js';
-import type { Board } from '../../engine/board.js';
-import { geometry, type Geometry } from '../../engine/geometry.js';
+import { PASS, type Move, type StoneColor } from '../../engine/color.js';
+import type { Board, ChainTables } from '../../engine/board.js';
+import { geometry } from '../../engine/geometry.js';
+import { PositionSet } from '../../engine/position-set.js';
 import type { Rng } from '../../engine/rng.js';
-import { NEAR_COUNT, RESPONSE_SLOT_SHIFT } from './patterns.js';
-import { FEATURE, RolloutFeatures, nakadeVitalPoint } from './rollout-features.js';
+import { NEAR_COUNT, RESPONSE_SLOT_COUNT } from './patterns.js';
+import { FEATURE, RolloutFeatures, STATIC_FEATURE_COUNT, nakadeVitalPoint } from './rollout-features.js';
 import type { RolloutPolicy } from './rollout-policy.js';
 
 /** Scores are clamped before exp so a badly trained weight cannot overflow the sums. */
 const MAX_SCORE = 30;
 /** Row sums are kept by deltas; recomputing them every this many moves bounds rounding drift. */
 const RESUM_INTERVAL = 64;
-/** Positions remembered to detect ko cycles (double ko repeats every 6 moves, triple ko every 6 or 12). */
-const REPEAT_WINDOW = 16;
+/** How a playout ended: by two passes, or at the move cap (a guard; see the module comment). */
+export type RolloutEnd = 'passes' | 'cap';
 
-export type RolloutEnd = 'passes' | 'repetition' | 'cap';
+const NO_CHAINS: ChainTables = { head: new Int32Array(0), liberties: new Int32Array(0), size: new Int32Array(0), next: new Int32Array(0) };
 
 export class Rollout {
   readonly size: number;
   readonly area: number;
   readonly features: RolloutFeatures;
   private board: Board | null = null;
-  private readonly geo: Geometry;
+  /** The bound board's stones and chain tables (views that the board updates in place). */
+  private stones: Uint8Array = new Uint8Array(0);
+  private chains: ChainTables = NO_CHAINS;
+  private readonly neighbors: Int32Array;
+  private readonly neighborStart: Int32Array;
   private readonly ring8: Int32Array;
   private readonly near: Int32Array;
   private readonly nearSlot: Int8Array;
@@ -46,24 +61,26 @@ export class Rollout {
   private readonly dirtyList: Int32Array;
   private dirtyCount = 0;
   private readonly captured: Int32Array;
-  private capturedCount = 0;
   private readonly walkedHeads = new Int32Array(64);
   private walkedCount = 0;
-  /** Undo stack of the temporary (response / ko) weight changes of one draw. */
-  private readonly tempPoints = new Int32Array(NEAR_COUNT + 2);
-  private readonly tempWeights = new Float64Array(NEAR_COUNT + 2);
+  /** Undo stack of the temporary (response / ko / superko) weight changes of one draw. */
+  private readonly tempPoints: Int32Array;
+  private readonly tempWeights: Float64Array;
   private tempCount = 0;
   private movesSinceResum = 0;
   /** Vital point of the space the previous move's capture left, or -1. */
   nakadeVital = -1;
   /** How the last playout ended. */
   lastEnd: RolloutEnd = 'cap';
-  private readonly recentHashes = new Float64Array(REPEAT_WINDOW);
+  /** The rollout's start position and every position its ko captures reached (superko; see above). */
+  private readonly koPositions: PositionSet;
   /** exp of each weight, so a point's weight is a product of table entries (no exp per update). */
   private expScalar: Float64Array = new Float64Array(0);
   private expPattern3: Float64Array = new Float64Array(0);
   private expResponse: Float64Array = new Float64Array(0);
-  /** exp(weight of distance class) per near slot, and whether the slot has a response pattern. */
+  /** exp(weight sum) of every static mask (the static features are the low STATIC_FEATURE_COUNT bits). */
+  private readonly expStatic = new Float64Array(1 << STATIC_FEATURE_COUNT);
+  /** exp(weight of distance class) per near slot. */
   private readonly expNear = new Float64Array(NEAR_COUNT);
 
   constructor(
@@ -73,7 +90,9 @@ export class Rollout {
     this.size = size;
     this.area = size * size;
     this.features = new RolloutFeatures(size);
-    this.geo = geometry(size);
+    const geo = geometry(size);
+    this.neighbors = geo.neighbors;
+    this.neighborStart = geo.neighborStart;
     this.ring8 = this.features.geometry.ring8;
     this.near = this.features.geometry.near;
     this.nearSlot = this.features.geometry.nearSlot;
@@ -84,6 +103,10 @@ export class Rollout {
     this.dirty = new Uint8Array(this.area);
     this.dirtyList = new Int32Array(this.area);
     this.captured = new Int32Array(this.area);
+    this.koPositions = new PositionSet(this.area);
+    // Response and ko changes touch at most NEAR_COUNT + 2 points; refused superko captures add one each.
+    this.tempPoints = new Int32Array(NEAR_COUNT + 2 + this.area);
+    this.tempWeights = new Float64Array(NEAR_COUNT + 2 + this.area);
     this.refreshWeights();
   }
 
@@ -98,12 +121,13 @@ export class Rollout {
     this.expScalar = expOf(policy.scalarWeights, policy.scalarWeights.length);
     this.expPattern3 = expOf(policy.pattern3Weights, policy.pattern3Count);
     this.expResponse = expOf(policy.responseWeights, policy.responseCount);
-    for (let i = 0; i < NEAR_COUNT; i++) {
-      let mask = this.features.nearClassMask(i);
+    const product = (mask: number): number => {
       let f = 1;
       for (let bit = 0; mask !== 0; mask >>>= 1, bit++) if (mask & 1) f *= this.expScalar[bit]!;
-      this.expNear[i] = f;
-    }
+      return f;
+    };
+    for (let mask = 0; mask < this.expStatic.length; mask++) this.expStatic[mask] = product(mask);
+    for (let i = 0; i < NEAR_COUNT; i++) this.expNear[i] = product(this.features.nearClassMask(i));
   }
 
   /**
@@ -113,48 +137,34 @@ export class Rollout {
   start(board: Board, nakadeVital = -1): void {
     if (board.size !== this.size) throw new RangeError(`rollout for ${this.size}x${this.size} given a ${board.size}x${board.size} board`);
     this.board = board;
+    this.stones = board.stones;
+    this.chains = board.chains;
     this.nakadeVital = nakadeVital;
-    this.dirty.fill(0);
-    this.dirtyCount = 0;
-    for (let p = 0; p < this.area; p++) this.refresh(p);
+    this.koPositions.clear();
+    this.koPositions.add(board.positionKey());
+    const dirty = this.dirty;
+    const list = this.dirtyList;
+    for (let p = 0; p < this.area; p++) {
+      dirty[p] = 1;
+      list[p] = p;
+    }
+    this.dirtyCount = this.area;
+    this.flush();
     this.resum();
   }
 
   /**
-   * Plays the bound board to the end and returns the number of moves played. It ends after two passes;
-   * when a position (with the player to move) repeats one of the last REPEAT_WINDOW positions — a double or
-   * triple ko that simple-ko rules let cycle forever, common in rollouts — or after `maxMoves`.
-   * `lastEnd` says which.
+   * Plays the bound board to the end and returns the number of moves played: until two passes, or
+   * `maxMoves` (a guard: superko ends ko fights). `lastEnd` says which.
    */
   playout(rng: Rng, maxMoves: number = this.area * 3): number {
     const board = this.bound();
-    const recent = this.recentHashes;
-    recent.fill(-1);
     let moves = 0;
-    this.lastEnd = 'cap';
-    while (moves < maxMoves) {
-      if (board.passes >= 2) {
-        this.lastEnd = 'passes';
-        break;
-      }
+    while (moves < maxMoves && board.passes < 2) {
       this.play(this.selectMove(rng));
       moves++;
-      if (board.passes >= 2) continue;
-      const h = board.hash;
-      let repeated = false;
-      for (let i = 0; i < REPEAT_WINDOW; i++) {
-        if (recent[i] === h) {
-          repeated = true;
-          break;
-        }
-      }
-      if (repeated) {
-        this.lastEnd = 'repetition';
-        break;
-      }
-      recent[moves % REPEAT_WINDOW] = h;
     }
-    if (moves >= maxMoves && board.passes >= 2) this.lastEnd = 'passes';
+    this.lastEnd = board.passes >= 2 ? 'passes' : 'cap';
     return moves;
   }
 
@@ -163,14 +173,37 @@ export class Rollout {
     const board = this.bound();
     const color = board.toPlay;
     this.flush();
-    this.tempCount = 0;
-    this.applyResponse(board, color);
-    if (board.koPoint >= 0 && board.koColor === color) this.setTemp(board.koPoint, color, 0);
-    const move = this.sample(color, rng);
-    // Undo in reverse order so each point returns to its static weight.
-    for (let i = this.tempCount - 1; i >= 0; i--) this.setWeight(this.tempPoints[i]!, color, this.tempWeights[i]!);
-    this.tempCount = 0;
+    this.applyTemporary(board, color);
+    let move = this.sample(color, rng);
+    // A capture that recreates a ko position is refused: drawn again without it, which is drawing from the
+    // policy restricted to the other candidates.
+    while (move !== PASS && this.capturesAt(move, color) && board.recreatesPosition(move, color, this.koPositions)) {
+      this.setTemp(move, color, 0);
+      move = this.sample(color, rng);
+    }
+    this.undoTemporary(color);
     return move;
+  }
+
+  /**
+   * The probability selectMove gives each point for the player to move, into `out` (length area; PASS has
+   * the rest, 1 when no point has any). For tests and analysis: computed the way selectMove draws.
+   */
+  moveProbabilities(out: Float64Array): void {
+    const board = this.bound();
+    const color = board.toPlay;
+    this.flush();
+    this.applyTemporary(board, color);
+    const offset = (color - 1) * this.area;
+    for (let p = 0; p < this.area; p++) {
+      if (this.weights[offset + p]! > 0 && this.capturesAt(p, color) && board.recreatesPosition(p, color, this.koPositions)) {
+        this.setTemp(p, color, 0);
+      }
+    }
+    let total = 0;
+    for (let p = 0; p < this.area; p++) total += this.weights[offset + p]!;
+    for (let p = 0; p < this.area; p++) out[p] = total > 1e-12 ? this.weights[offset + p]! / total : 0;
+    this.undoTemporary(color);
   }
 
   /**
@@ -185,47 +218,74 @@ export class Rollout {
       this.nakadeVital = -1;
       return;
     }
-    const stones = board.stones;
-    const enemy = opponent(color);
-    const { neighbors, neighborStart } = this.geo;
+    const stones = this.stones;
+    const { head, liberties, next } = this.chains;
+    const enemy = 3 - color;
+    const neighbors = this.neighbors;
+    const from = this.neighborStart[move]!;
+    const to = this.neighborStart[move + 1]!;
+    const captured = this.captured;
     // Before the move: which enemy chains it captures (their stones are gone afterwards), and whether an
     // own chain it joins had few liberties. Features only tell 1, 2 and >= 3 liberties apart (pattern
     // buckets; atari, capture, self-atari), so a chain needs its neighbourhood refreshed only when it has
     // at most 2 liberties before or after the move.
-    this.capturedCount = 0;
+    let capturedCount = 0;
+    let capturedHeads = 0;
+    let head0 = -1;
+    let head1 = -1;
+    let head2 = -1;
     let ownLow = false;
-    for (let k = neighborStart[move]!; k < neighborStart[move + 1]!; k++) {
+    for (let k = from; k < to; k++) {
       const q = neighbors[k]!;
       const s = stones[q]!;
       if (s === enemy) {
-        if (board.liberties(q) === 1 && !this.isCaptured(q)) board.forEachChainStone(q, this.collectCaptured);
-      } else if (s === color && board.liberties(q) <= 2) {
+        const h = head[q]!;
+        if (liberties[h] !== 1 || h === head0 || h === head1 || h === head2) continue;
+        if (capturedHeads === 0) head0 = h;
+        else if (capturedHeads === 1) head1 = h;
+        else if (capturedHeads === 2) head2 = h;
+        capturedHeads++;
+        let c = h;
+        do {
+          captured[capturedCount++] = c;
+          c = next[c]!;
+        } while (c !== h);
+      } else if (s === color && liberties[head[q]!]! <= 2) {
         ownLow = true;
       }
     }
     board.playLegal(move, color);
 
+    // The new stone: no longer a candidate for either colour.
+    const weights = this.weights;
+    const rowSums = this.rowSums;
+    const area = this.area;
+    const size = this.size;
+    const row = this.rowOf[move]!;
+    rowSums[row]! -= weights[move]!;
+    rowSums[size + row]! -= weights[area + move]!;
+    weights[move] = 0;
+    weights[area + move] = 0;
     this.walkedCount = 0;
-    this.setWeight(move, BLACK, 0);
-    this.setWeight(move, WHITE, 0);
     this.markAround(move);
-    if (ownLow || board.liberties(move) <= 2) this.walkChain(move);
-    for (let k = neighborStart[move]!; k < neighborStart[move + 1]!; k++) {
+    if (ownLow || liberties[head[move]!]! <= 2) this.walkChain(move);
+    for (let k = from; k < to; k++) {
       const q = neighbors[k]!;
-      if (stones[q] === enemy && board.liberties(q) <= 2) this.walkChain(q);
+      if (stones[q] === enemy && liberties[head[q]!]! <= 2) this.walkChain(q);
     }
-    const capturedCount = this.capturedCount;
     for (let i = 0; i < capturedCount; i++) {
-      const s = this.captured[i]!;
+      const s = captured[i]!;
       this.markDirty(s);
       this.markAround(s);
-      for (let k = neighborStart[s]!; k < neighborStart[s + 1]!; k++) {
+      for (let k = this.neighborStart[s]!; k < this.neighborStart[s + 1]!; k++) {
         const q = neighbors[k]!;
         if (stones[q] === color) this.walkChain(q);
       }
     }
-    this.nakadeVital = capturedCount >= 3 ? nakadeVitalPoint(this.captured, capturedCount, this.size) : -1;
+    this.nakadeVital = capturedCount >= 3 ? nakadeVitalPoint(captured, capturedCount, size) : -1;
     if (++this.movesSinceResum >= RESUM_INTERVAL) this.resum();
+    // Positions reached by ko captures are what a multi-ko cycle repeats (every move of one is a ko capture).
+    if (board.koPoint >= 0) this.koPositions.add(board.positionKey());
   }
 
   /** The current weight of p for `color` (0 for non-candidates), after refreshing stale points. For tests. */
@@ -237,9 +297,11 @@ export class Rollout {
   /** exp(static score) of p for `color`, or 0 when p is not a candidate. Computed from scratch. */
   staticWeight(p: number, color: StoneColor): number {
     const board = this.bound();
-    if (board.stones[p] !== EMPTY) return 0;
+    if (board.stones[p] !== 0) return 0;
     const mask = this.features.staticMask(board, p, color);
-    return this.weightFromFeatures(mask, this.features.pattern3);
+    if (mask < 0) return 0;
+    const id = this.policy.pattern3Index.get(this.features.pattern3);
+    return (id >= 0 ? this.expPattern3[id]! : 1) * this.expStatic[mask]!;
   }
 
   // ------------------------------------------------------------------ internals
@@ -249,16 +311,32 @@ export class Rollout {
     return this.board;
   }
 
-  private setWeight(p: number, color: StoneColor, w: number): void {
+  /** Sets p's weight for `color` to w for this draw only (undone by undoTemporary). */
+  private setTemp(p: number, color: StoneColor, w: number): void {
     const i = (color - 1) * this.area + p;
-    this.rowSums[(color - 1) * this.size + this.rowOf[p]!]! += w - this.weights[i]!;
+    const old = this.weights[i]!;
+    this.tempPoints[this.tempCount] = p;
+    this.tempWeights[this.tempCount++] = old;
+    this.rowSums[(color - 1) * this.size + this.rowOf[p]!]! += w - old;
     this.weights[i] = w;
   }
 
-  private setTemp(p: number, color: StoneColor, w: number): void {
-    this.tempPoints[this.tempCount] = p;
-    this.tempWeights[this.tempCount++] = this.weights[(color - 1) * this.area + p]!;
-    this.setWeight(p, color, w);
+  /** Restores the weights setTemp changed, in reverse order so each point returns to its static weight. */
+  private undoTemporary(color: StoneColor): void {
+    const offset = (color - 1) * this.area;
+    const rowBase = (color - 1) * this.size;
+    const weights = this.weights;
+    const rowSums = this.rowSums;
+    const rowOf = this.rowOf;
+    const points = this.tempPoints;
+    const old = this.tempWeights;
+    for (let i = this.tempCount - 1; i >= 0; i--) {
+      const p = points[i]!;
+      const w = old[i]!;
+      rowSums[rowBase + rowOf[p]!]! += w - weights[offset + p]!;
+      weights[offset + p] = w;
+    }
+    this.tempCount = 0;
   }
 
   private resum(): void {
@@ -280,114 +358,185 @@ export class Rollout {
     this.dirtyList[this.dirtyCount++] = p;
   }
 
+  /** Recomputes both colours' weights of every stale point. */
   private flush(): void {
     const n = this.dirtyCount;
+    if (n === 0) return;
+    const board = this.board!;
+    const stones = this.stones;
+    const dirty = this.dirty;
+    const list = this.dirtyList;
+    const weights = this.weights;
+    const rowSums = this.rowSums;
+    const rowOf = this.rowOf;
+    const area = this.area;
+    const size = this.size;
+    const features = this.features;
+    const maskOf = features.maskOf;
+    const codeOf = features.pattern3Of;
+    const expStatic = this.expStatic;
+    const expPattern3 = this.expPattern3;
+    const index = this.policy.pattern3Index;
     for (let i = 0; i < n; i++) {
-      const p = this.dirtyList[i]!;
-      this.dirty[p] = 0;
-      this.refresh(p);
+      const p = list[i]!;
+      dirty[p] = 0;
+      let black = 0;
+      let white = 0;
+      if (stones[p] === 0) {
+        features.staticMasks(board, p);
+        const maskB = maskOf[1]!;
+        if (maskB >= 0) {
+          const id = index.get(codeOf[1]!);
+          black = (id >= 0 ? expPattern3[id]! : 1) * expStatic[maskB]!;
+        }
+        const maskW = maskOf[2]!;
+        if (maskW >= 0) {
+          const id = index.get(codeOf[2]!);
+          white = (id >= 0 ? expPattern3[id]! : 1) * expStatic[maskW]!;
+        }
+      }
+      const r = rowOf[p]!;
+      rowSums[r]! += black - weights[p]!;
+      weights[p] = black;
+      rowSums[size + r]! += white - weights[area + p]!;
+      weights[area + p] = white;
     }
     this.dirtyCount = 0;
   }
 
-  /** Recomputes p's weights for both colours. */
-  private refresh(p: number): void {
-    const board = this.board!;
-    if (board.stones[p] !== EMPTY) {
-      this.setWeight(p, BLACK, 0);
-      this.setWeight(p, WHITE, 0);
-      return;
-    }
-    const features = this.features;
-    features.staticMasks(board, p);
-    this.setWeight(p, BLACK, this.weightFromFeatures(features.maskOf[BLACK]!, features.pattern3Of[BLACK]!));
-    this.setWeight(p, WHITE, this.weightFromFeatures(features.maskOf[WHITE]!, features.pattern3Of[WHITE]!));
-  }
-
-  /** exp(score) from a static mask (-1: not a candidate, weight 0) and a 3x3 code. */
-  private weightFromFeatures(mask: number, pattern3: number): number {
-    if (mask < 0) return 0;
-    const id = this.policy.pattern3Index.get(pattern3);
-    let w = id >= 0 ? this.expPattern3[id]! : 1;
-    for (let bit = 0; mask !== 0; mask >>>= 1, bit++) if (mask & 1) w *= this.expScalar[bit]!;
-    return w;
-  }
-
   /** Marks the empty points of p's 3x3 neighbourhood stale. */
   private markAround(p: number): void {
-    const stones = this.board!.stones;
+    const stones = this.stones;
+    const ring = this.ring8;
+    const dirty = this.dirty;
+    const list = this.dirtyList;
+    let n = this.dirtyCount;
     const base = p * 8;
     for (let i = 0; i < 8; i++) {
-      const q = this.ring8[base + i]!;
-      if (q >= 0 && stones[q] === EMPTY) this.markDirty(q);
+      const q = ring[base + i]!;
+      if (q >= 0 && stones[q] === 0 && dirty[q] === 0) {
+        dirty[q] = 1;
+        list[n++] = q;
+      }
     }
+    this.dirtyCount = n;
   }
-
-  private readonly markAroundStone = (s: number): void => this.markAround(s);
 
   /** Marks the neighbourhood of every stone of the chain at q (once per chain per move). */
   private walkChain(q: number): void {
-    const head = this.board!.chainId(q);
-    for (let i = 0; i < this.walkedCount; i++) if (this.walkedHeads[i] === head) return;
-    if (this.walkedCount < this.walkedHeads.length) this.walkedHeads[this.walkedCount++] = head;
-    this.board!.forEachChainStone(q, this.markAroundStone);
+    const { head, next } = this.chains;
+    const h = head[q]!;
+    const walked = this.walkedHeads;
+    for (let i = 0; i < this.walkedCount; i++) if (walked[i] === h) return;
+    if (this.walkedCount < walked.length) walked[this.walkedCount++] = h;
+    let s = h;
+    do {
+      this.markAround(s);
+      s = next[s]!;
+    } while (s !== h);
   }
 
-  private readonly collectCaptured = (s: number): void => {
-    this.captured[this.capturedCount++] = s;
-  };
-
-  private isCaptured(q: number): boolean {
-    for (let i = 0; i < this.capturedCount; i++) if (this.captured[i] === q) return true;
+  /** True when `color` playing at the empty point p captures (an orthogonal enemy chain in atari). */
+  private capturesAt(p: number, color: StoneColor): boolean {
+    const stones = this.stones;
+    const { head, liberties } = this.chains;
+    const neighbors = this.neighbors;
+    const enemy = 3 - color;
+    for (let k = this.neighborStart[p]!; k < this.neighborStart[p + 1]!; k++) {
+      const q = neighbors[k]!;
+      if (stones[q] === enemy && liberties[head[q]!] === 1) return true;
+    }
     return false;
   }
 
-  /** Multiplies the weights near the previous move by exp(response score), recording them for undo. */
-  private applyResponse(board: Board, color: StoneColor): void {
+  /**
+   * This draw's changes on top of the static weights: the previous move's features (distance class,
+   * response pattern, nakade) multiply the weights near it, and the simple-ko point gets 0. Recorded for
+   * undoTemporary.
+   */
+  private applyTemporary(board: Board, color: StoneColor): void {
+    this.tempCount = 0;
     const prev = board.lastMove;
     const vital = this.nakadeVital;
     let vitalDone = vital < 0;
-    const offset = (color - 1) * this.area;
+    const area = this.area;
+    const offset = (color - 1) * area;
+    const rowBase = (color - 1) * this.size;
+    const weights = this.weights;
+    const rowSums = this.rowSums;
+    const rowOf = this.rowOf;
+    const points = this.tempPoints;
+    const old = this.tempWeights;
+    let count = 0;
     const expNakade = this.expScalar[FEATURE.nakade]!;
     if (prev !== null && prev >= 0) {
-      const base = this.features.responseBase(board, prev, color);
-      const index = this.policy.responseIndex;
+      // The response patterns around prev share its diamond and liberties: one lookup gives the row of
+      // pattern ids for the 12 slots.
+      const policy = this.policy;
+      const rowIndex = policy.responseRowIndex.get(this.features.responseBase(board, prev, color));
+      const rowIds = policy.responseRows;
+      const rowStart = rowIndex * RESPONSE_SLOT_COUNT;
+      const expResponse = this.expResponse;
+      const expNear = this.expNear;
+      const near = this.near;
+      const nearSlot = this.nearSlot;
       const nearBase = prev * NEAR_COUNT;
       for (let i = 0; i < NEAR_COUNT; i++) {
-        const q = this.near[nearBase + i]!;
+        const q = near[nearBase + i]!;
         if (q < 0) continue;
-        const w = this.weights[offset + q]!;
+        const w = weights[offset + q]!;
         if (w === 0) continue;
-        let f = this.expNear[i]!;
+        let f = expNear[i]!;
         if (q === vital) {
           f *= expNakade;
           vitalDone = true;
         }
-        const slot = this.nearSlot[i]!;
-        if (slot >= 0) {
-          const id = index.get((base | (slot << RESPONSE_SLOT_SHIFT)) >>> 0);
-          if (id >= 0) f *= this.expResponse[id]!;
+        const slot = nearSlot[i]!;
+        if (slot >= 0 && rowIndex >= 0) {
+          const id = rowIds[rowStart + slot]!;
+          if (id >= 0) f *= expResponse[id]!;
         }
-        if (f !== 1) this.setTemp(q, color, w * f);
+        if (f !== 1) {
+          const nw = w * f;
+          points[count] = q;
+          old[count++] = w;
+          rowSums[rowBase + rowOf[q]!]! += nw - w;
+          weights[offset + q] = nw;
+        }
       }
     }
     if (!vitalDone) {
-      const w = this.weights[offset + vital]!;
-      if (w !== 0 && expNakade !== 1) this.setTemp(vital, color, w * expNakade);
+      const w = weights[offset + vital]!;
+      if (w !== 0 && expNakade !== 1) {
+        points[count] = vital;
+        old[count++] = w;
+        rowSums[rowBase + rowOf[vital]!]! += w * expNakade - w;
+        weights[offset + vital] = w * expNakade;
+      }
     }
+    const ko = board.koPoint;
+    if (ko >= 0 && board.koColor === color) {
+      const w = weights[offset + ko]!;
+      points[count] = ko;
+      old[count++] = w;
+      rowSums[rowBase + rowOf[ko]!]! -= w;
+      weights[offset + ko] = 0;
+    }
+    this.tempCount = count;
   }
 
   private sample(color: StoneColor, rng: Rng): Move {
-    const { size } = this;
+    const size = this.size;
+    const rowSums = this.rowSums;
     const rowBase = (color - 1) * size;
     let total = 0;
-    for (let r = 0; r < size; r++) total += this.rowSums[rowBase + r]!;
+    for (let r = 0; r < size; r++) total += rowSums[rowBase + r]!;
     if (!(total > 1e-12)) return this.lastCandidate(color, size - 1);
     let u = rng.next() * total;
     const weights = this.weights;
     const offset = (color - 1) * this.area;
     for (let r = 0; r < size; r++) {
-      const s = this.rowSums[rowBase + r]!;
+      const s = rowSums[rowBase + r]!;
       if (u >= s) {
         u -= s;
         continue;
