@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { BLACK, WHITE, moveToAction, type StoneColor } from '../engine/color.js';
 import { sgfToGame, type LoadedSgf } from '../engine/sgf.js';
 import type { Game } from '../engine/game.js';
+import type { Board } from '../engine/board.js';
 import type { RunConfig } from './config.js';
 import { generationName, type RunDir } from './run-dir.js';
 import { HISTORY_LENGTH } from './selfplay.js';
@@ -47,7 +48,8 @@ export function gameWinner(loaded: LoadedSgf): StoneColor | null {
  * the outcome for the mover as z) and closes the game. `start` is the same game before its first move
  * (setup or handicap stones only); it is played forward. Returns the number of records.
  */
-export function addRecordedGame(writer: ShardWriter, game: Game, start: Game, winner: StoneColor | null): number {
+export function addRecordedGame(writer: ShardWriter, game: Game, start: Game, winner: StoneColor | null, valueLabel?: PositionValueLabel): number {
+  if (writer.valueTargets !== (valueLabel !== undefined)) throw new Error('addRecordedGame: a value-target writer needs a valueLabel, and only it');
   const area = game.size * game.size;
   const replay = start;
   if (replay.moves.length !== 0) throw new Error('addRecordedGame: the start position must have no moves');
@@ -57,7 +59,8 @@ export function addRecordedGame(writer: ShardWriter, game: Game, start: Game, wi
     const action = moveToAction(m.move, area);
     policy[action] = 1;
     const z = winner === null ? 0 : winner === m.color ? 1 : -1;
-    writer.add(replay.stonesHistory(HISTORY_LENGTH), m.color, policy, z);
+    if (valueLabel !== undefined) writer.add(replay.stonesHistory(HISTORY_LENGTH), m.color, policy, z, valueLabel(replay.board));
+    else writer.add(replay.stonesHistory(HISTORY_LENGTH), m.color, policy, z);
     policy[action] = 0;
     replay.play(m.move, m.color);
     added++;
@@ -65,6 +68,12 @@ export function addRecordedGame(writer: ShardWriter, game: Game, start: Game, wi
   writer.endGame();
   return added;
 }
+
+/**
+ * A value estimate in [-1, 1] of a position for its side to move (board.toPlay), e.g. the mean outcome of
+ * rollouts from it (bootstrap --value-rollouts). Must not change the board.
+ */
+export type PositionValueLabel = (board: Board) => number;
 
 export interface SgfConversionOptions {
   boardSize: number;
@@ -78,6 +87,8 @@ export interface SgfConversionOptions {
   minMoves?: number;
   /** Feature set the shards are for: 'zero' (self-play nets) or 'lee' (the AlphaGo-Lee SL policy). */
   featureSet?: ShardFeatureSet;
+  /** Label every position with a value target q besides z (shards format version 2). */
+  valueLabel?: PositionValueLabel;
   onGame?: (done: number, total: number) => void;
 }
 
@@ -105,7 +116,8 @@ export function convertSgfsToShards(files: readonly string[], o: SgfConversionOp
   const summary: SgfConversionSummary = { files: files.length, games: 0, positions: 0, shards: 0, shardsKept: 0, blackWins: 0, whiteWins: 0, draws: 0, rejected: [] };
   const minMoves = o.minMoves ?? 1;
   const featureSet = o.featureSet ?? 'zero';
-  let writer = new ShardWriter(o.boardSize, featureSet, HISTORY_LENGTH);
+  const valueTargets = o.valueLabel !== undefined;
+  let writer = new ShardWriter(o.boardSize, featureSet, HISTORY_LENGTH, valueTargets);
   let shardIndex = 0;
   const flush = (): void => {
     if (writer.gameCount === 0) return;
@@ -113,7 +125,7 @@ export function convertSgfsToShards(files: readonly string[], o: SgfConversionOp
     else writer.writeTo(o.shardPath(shardIndex));
     summary.shards++;
     shardIndex++;
-    writer = new ShardWriter(o.boardSize, featureSet, HISTORY_LENGTH);
+    writer = new ShardWriter(o.boardSize, featureSet, HISTORY_LENGTH, valueTargets);
   };
   files.forEach((file, i) => {
     let loaded: LoadedSgf;
@@ -132,7 +144,9 @@ export function convertSgfsToShards(files: readonly string[], o: SgfConversionOp
     else if (game.moves.length < minMoves) summary.rejected.push({ file, reason: `${game.moves.length} moves, fewer than ${minMoves}` });
     else {
       const winner = gameWinner(loaded);
-      summary.positions += addRecordedGame(writer, game, start, winner);
+      // A shard already on disk is not rewritten, so its games need no labels (they are the slow part).
+      const label = o.valueLabel !== undefined && o.existing?.has(shardIndex) ? (): number => 0 : o.valueLabel;
+      summary.positions += addRecordedGame(writer, game, start, winner, label);
       summary.games++;
       if (winner === BLACK) summary.blackWins++;
       else if (winner === WHITE) summary.whiteWins++;
@@ -146,7 +160,13 @@ export function convertSgfsToShards(files: readonly string[], o: SgfConversionOp
 }
 
 /** Writes the records of `files` into the run's bootstrap shards (RUN/shards/gen0000/). */
-export function writeBootstrapShards(run: RunDir, config: RunConfig, files: readonly string[], onGame?: (done: number, total: number) => void): SgfConversionSummary {
+export function writeBootstrapShards(
+  run: RunDir,
+  config: RunConfig,
+  files: readonly string[],
+  onGame?: (done: number, total: number) => void,
+  valueLabel?: PositionValueLabel,
+): SgfConversionSummary {
   const g = BOOTSTRAP_GENERATION;
   return convertSgfsToShards(files, {
     boardSize: config.boardSize,
@@ -155,6 +175,7 @@ export function writeBootstrapShards(run: RunDir, config: RunConfig, files: read
     shardPath: (i) => run.shardPath(g, i),
     existing: new Set(run.shardIndices(g)),
     onGame,
+    valueLabel,
   });
 }
 

@@ -59,6 +59,12 @@ export interface TrainConfig {
    * picks which checkpoints play self-play), so a rejected candidate's steps are not thrown away.
    */
   fromBest: boolean;
+  /**
+   * w in the value target (1 − w)·z + w·q (q: each record's value target, the self-play search's root
+   * value or a bootstrap rollout estimate; see shards.ts). Absent or 0: the game outcome z alone, as
+   * AlphaGo Zero. Averaging z with q gives each position its own target instead of one noisy bit per game.
+   */
+  valueTargetWeight?: number;
 }
 
 export interface GateConfig {
@@ -253,6 +259,7 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   int('train.checkpointEvery', t.checkpointEvery, 1);
   int('train.bnCalibrationBatches', t.bnCalibrationBatches, 0, 10000);
   bool('train.fromBest', t.fromBest);
+  if (t.valueTargetWeight !== undefined) num('train.valueTargetWeight', t.valueTargetWeight, 0, 1);
   const g = c.gate;
   if (typeof g !== 'object' || g === null) fail('gate', 'an object', g);
   if (g.rule !== 'sprt' && g.rule !== 'threshold' && g.rule !== 'fixed') fail('gate.rule', "'sprt', 'threshold' or 'fixed'", g.rule);

@@ -396,6 +396,7 @@ the current best while the candidate trains and is gated; sequential: one phase 
   --lr X                     constant learning rate (default: schedule 0.01 → 0.001 → 0.0001 at 20k/100k
                              steps; half that on boards ≤ 7x7)
   --window-games N           training window in games (default 20000; 2000 on ≤ 7x7)
+  --value-target-weight W    value target (1 − W)·z + W·q, q the search's root value (default 0: z alone)
   --gate-games N             most games per gating match (default 400)
   --gate-rule R              sprt|threshold (default sprt)
   --gate-visits N            visits per move in gating (default: as self-play)
@@ -429,6 +430,7 @@ export async function runMain(argv: string[]): Promise<number> {
       'batch-size': { type: 'string' },
       lr: { type: 'string' },
       'window-games': { type: 'string' },
+      'value-target-weight': { type: 'string' },
       'gate-games': { type: 'string' },
       'gate-rule': { type: 'string' },
       'gate-visits': { type: 'string' },
@@ -475,6 +477,7 @@ export async function runMain(argv: string[]): Promise<number> {
           stepsPerGeneration: int(v, 'steps', 1),
           batchSize: int(v, 'batch-size', 1),
           windowGames: int(v, 'window-games', 1),
+          valueTargetWeight: num(v, 'value-target-weight'),
           learningRate: lr === undefined ? undefined : [{ untilStep: Number.MAX_SAFE_INTEGER, lr }],
         }),
       },

@@ -117,14 +117,18 @@ export function mix(seed: number, index: number): number {
   return (h ^ (h >>> 16)) & 0x7fffffff;
 }
 
-/** Adds a finished game's full-search positions to a shard writer; returns how many. */
+/**
+ * Adds a finished game's full-search positions to a shard writer; returns how many. With a value-target
+ * writer each record also keeps the search's root value for the mover (q = 2·winrate − 1).
+ */
 export function addGameRecords(writer: ShardWriter, played: PlayedGame, komi: number): number {
   const game = new Game(played.size, { komi });
   let added = 0;
   for (const m of played.moves) {
     if (m.policy !== null) {
       const z = played.winner === null ? 0 : played.winner === m.color ? 1 : -1;
-      writer.add(game.stonesHistory(HISTORY_LENGTH), m.color, m.policy, z);
+      if (writer.valueTargets) writer.add(game.stonesHistory(HISTORY_LENGTH), m.color, m.policy, z, Math.max(-1, Math.min(1, 2 * m.winrate - 1)));
+      else writer.add(game.stonesHistory(HISTORY_LENGTH), m.color, m.policy, z);
       added++;
     }
     game.play(m.move, m.color);
@@ -173,7 +177,7 @@ export async function playSelfplayGames(o: SelfplayBatchOptions): Promise<Selfpl
     while (nextShardStart < end) {
       const shardEnd = Math.min(nextShardStart + per, end);
       for (let i = nextShardStart; i < shardEnd; i++) if (!finished.has(i)) return;
-      const writer = new ShardWriter(o.size, 'zero', HISTORY_LENGTH);
+      const writer = new ShardWriter(o.size, 'zero', HISTORY_LENGTH, true);
       for (let i = nextShardStart; i < shardEnd; i++) {
         const played = finished.get(i)!;
         const options = gameOptions(o, i);

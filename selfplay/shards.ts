@@ -8,7 +8,7 @@
  *     6  u8  board size
  *     7  u8  feature set (0 zero, 1 lee) the records were written for
  *     8  u8  history length H (positions stored per record, newest first)
- *     9  u8  flags (bit 0: body is raw-deflated)
+ *     9  u8  flags (bit 0: body is raw-deflated; bit 1: records carry a value target q, version 2)
  *    10  u16 games the records come from (a shard holds whole games)
  *    12  u32 record count
  *    16  u32 record size in bytes (uncompressed)
@@ -24,6 +24,10 @@
  *   u8  side to move (1 black, 2 white)
  *   i8  z: the game's outcome for the side to move (+1 win, -1 loss, 0 draw / unknown)
  *   (area+1) × u16  π as visit counts (pass last); scaled down to fit 16 bits when a search had more visits
+ *   i8  q (version 2 with flag bit 1 only): a value target for the side to move besides z, q·127 rounded —
+ *       the self-play search's root value, or a rollout estimate for recorded games (bootstrap
+ *       --value-rollouts). Training can mix it with z (train.valueTargetWeight): z alone is one bit of
+ *       noisy outcome per game, q says something about this position.
  *
  * Stones rather than feature planes are stored so the feature encoder stays in one place (src/nn) and a 9x9
  * record is 334 bytes before deflate (history planes deflate well: consecutive positions differ by a stone).
@@ -37,10 +41,14 @@ import type { StoneColor } from '../engine/color.js';
 import { writeFileAtomic } from './atomic.js';
 
 export const SHARD_MAGIC = 0x48534754; // 'TGSH' read as little-endian u32
+/** The version written for shards without value targets (so they stay readable by older builds). */
 export const SHARD_VERSION = 1;
+/** The version written for shards with value targets; this build reads both. */
+export const SHARD_VERSION_VALUE_TARGETS = 2;
 export const SHARD_HEADER_BYTES = 32;
 export const SHARD_EXTENSION = '.tgsh';
 const FLAG_DEFLATED = 1;
+const FLAG_VALUE_TARGETS = 2;
 
 export type ShardFeatureSet = 'zero' | 'lee';
 const FEATURE_SET_CODES: readonly ShardFeatureSet[] = ['zero', 'lee'];
@@ -53,6 +61,8 @@ export interface ShardHeader {
   gameCount: number;
   recordCount: number;
   recordSize: number;
+  /** Records carry a value target q (version 2). */
+  valueTargets: boolean;
 }
 
 /** One training example in memory. */
@@ -64,6 +74,8 @@ export interface TrainingRecord {
   policy: ArrayLike<number>;
   /** Outcome for the side to move: 1, -1 or 0. */
   z: number;
+  /** The value target q in [-1, 1] (= z when the shard has none), at 1/127 resolution. */
+  q: number;
 }
 
 export class ShardError extends Error {
@@ -77,9 +89,9 @@ export function packedPositionBytes(boardSize: number): number {
   return Math.ceil((boardSize * boardSize) / 4);
 }
 
-export function shardRecordSize(boardSize: number, historyLength: number): number {
+export function shardRecordSize(boardSize: number, historyLength: number, valueTargets = false): number {
   const area = boardSize * boardSize;
-  return historyLength * packedPositionBytes(boardSize) + 2 + 2 * (area + 1);
+  return historyLength * packedPositionBytes(boardSize) + 2 + 2 * (area + 1) + (valueTargets ? 1 : 0);
 }
 
 /** Accumulates records for one shard; `encode()` gives the file bytes. */
@@ -94,13 +106,15 @@ export class ShardWriter {
     readonly boardSize: number,
     readonly featureSet: ShardFeatureSet = 'zero',
     readonly historyLength = 8,
+    /** Records carry a value target q (add()'s last argument); written as format version 2. */
+    readonly valueTargets = false,
   ) {
     if (!Number.isInteger(boardSize) || boardSize < 2 || boardSize > 25) throw new RangeError(`shard: bad board size ${boardSize}`);
     if (!Number.isInteger(historyLength) || historyLength < 1 || historyLength > 64) {
       throw new RangeError(`shard: bad history length ${historyLength}`);
     }
     this.area = boardSize * boardSize;
-    this.recordSize = shardRecordSize(boardSize, historyLength);
+    this.recordSize = shardRecordSize(boardSize, historyLength, valueTargets);
     this.buffer = new Uint8Array(this.recordSize * 64);
   }
 
@@ -122,10 +136,15 @@ export class ShardWriter {
    * Adds a record. `history` gives the stones now and before previous moves, newest first; fewer than
    * historyLength entries (the start of a game) are padded with empty boards.
    */
-  add(history: readonly ArrayLike<number>[], toPlay: StoneColor, policy: ArrayLike<number>, z: number): void {
+  add(history: readonly ArrayLike<number>[], toPlay: StoneColor, policy: ArrayLike<number>, z: number, q?: number): void {
     const { area, recordSize } = this;
     if (toPlay !== 1 && toPlay !== 2) throw new RangeError(`shard: side to move must be 1 or 2, got ${toPlay}`);
     if (z !== 1 && z !== -1 && z !== 0) throw new RangeError(`shard: z must be -1, 0 or 1, got ${z}`);
+    if (this.valueTargets) {
+      if (q === undefined || !(q >= -1 && q <= 1)) throw new RangeError(`shard: value target q must be a number in [-1, 1], got ${q}`);
+    } else if (q !== undefined) {
+      throw new RangeError('shard: this writer was created without value targets (new ShardWriter(size, set, history, true))');
+    }
     if (policy.length !== area + 1) throw new RangeError(`shard: policy has ${policy.length} entries, expected ${area + 1}`);
     this.reserve(this.count + 1);
     const base = this.count * recordSize;
@@ -159,6 +178,7 @@ export class ShardWriter {
     const scale = integral ? 1 : max > 0 ? 65535 / max : 0;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let a = 0; a <= area; a++) view.setUint16(tail + 2 + 2 * a, Math.round(policy[a]! * scale), true);
+    if (this.valueTargets) bytes[base + recordSize - 1] = Math.round(q! * 127) & 0xff;
     this.count++;
   }
 
@@ -169,11 +189,11 @@ export class ShardWriter {
     const out = new Uint8Array(SHARD_HEADER_BYTES + body.length);
     const view = new DataView(out.buffer);
     view.setUint32(0, SHARD_MAGIC, true);
-    view.setUint16(4, SHARD_VERSION, true);
+    view.setUint16(4, this.valueTargets ? SHARD_VERSION_VALUE_TARGETS : SHARD_VERSION, true);
     view.setUint8(6, this.boardSize);
     view.setUint8(7, FEATURE_SET_CODES.indexOf(this.featureSet));
     view.setUint8(8, this.historyLength);
-    view.setUint8(9, FLAG_DEFLATED);
+    view.setUint8(9, FLAG_DEFLATED | (this.valueTargets ? FLAG_VALUE_TARGETS : 0));
     view.setUint16(10, this.games, true);
     view.setUint32(12, this.count, true);
     view.setUint32(16, this.recordSize, true);
@@ -215,7 +235,9 @@ export function decodeShard(path: string, file: Uint8Array): ShardData {
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   if (view.getUint32(0, true) !== SHARD_MAGIC) throw new ShardError(path, 'not a tengen shard (bad magic)');
   const version = view.getUint16(4, true);
-  if (version !== SHARD_VERSION) throw new ShardError(path, `unsupported shard format version ${version} (this build reads ${SHARD_VERSION})`);
+  if (version !== SHARD_VERSION && version !== SHARD_VERSION_VALUE_TARGETS) {
+    throw new ShardError(path, `unsupported shard format version ${version} (this build reads ${SHARD_VERSION} and ${SHARD_VERSION_VALUE_TARGETS})`);
+  }
   const boardSize = view.getUint8(6);
   const featureSet = FEATURE_SET_CODES[view.getUint8(7)];
   const historyLength = view.getUint8(8);
@@ -232,7 +254,9 @@ export function decodeShard(path: string, file: Uint8Array): ShardData {
   if (stored !== actual) throw new ShardError(path, `checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`);
   if (featureSet === undefined) throw new ShardError(path, `unknown feature set code ${view.getUint8(7)}`);
   if (boardSize < 2 || boardSize > 25) throw new ShardError(path, `bad board size ${boardSize}`);
-  if (recordSize !== shardRecordSize(boardSize, historyLength)) {
+  const valueTargets = (flags & FLAG_VALUE_TARGETS) !== 0;
+  if (valueTargets !== (version === SHARD_VERSION_VALUE_TARGETS)) throw new ShardError(path, `version ${version} with value-target flag ${valueTargets ? 'set' : 'clear'}`);
+  if (recordSize !== shardRecordSize(boardSize, historyLength, valueTargets)) {
     throw new ShardError(path, `record size ${recordSize} does not match board ${boardSize} with history ${historyLength}`);
   }
   const body = file.subarray(SHARD_HEADER_BYTES);
@@ -245,7 +269,7 @@ export function decodeShard(path: string, file: Uint8Array): ShardData {
   if (records.length !== recordCount * recordSize) {
     throw new ShardError(path, `body holds ${records.length} bytes, expected ${recordCount} records of ${recordSize}`);
   }
-  return { path, header: { version, boardSize, featureSet, historyLength, gameCount, recordCount, recordSize }, records };
+  return { path, header: { version, boardSize, featureSet, historyLength, gameCount, recordCount, recordSize, valueTargets }, records };
 }
 
 export function readShard(path: string): ShardData {
@@ -278,6 +302,7 @@ export function readShardHeader(path: string): ShardHeader | null {
       gameCount: view.getUint16(10, true),
       recordCount: view.getUint32(12, true),
       recordSize: view.getUint32(16, true),
+      valueTargets: (view.getUint8(9) & FLAG_VALUE_TARGETS) !== 0,
     };
   } catch {
     return null;
@@ -313,6 +338,13 @@ export function recordOutcome(shard: ShardData, i: number): number {
   return b > 127 ? b - 256 : b;
 }
 
+/** Record i's value target q in [-1, 1]; the outcome z when the shard has no value targets. */
+export function recordValueTarget(shard: ShardData, i: number): number {
+  if (!shard.header.valueTargets) return recordOutcome(shard, i);
+  const b = shard.records[(i + 1) * shard.header.recordSize - 1]!;
+  return (b > 127 ? b - 256 : b) / 127;
+}
+
 /** Writes record i's π normalised to probabilities into out[offset .. offset+area+1); returns the raw sum. */
 export function recordPolicy(shard: ShardData, i: number, out: Float32Array, offset = 0): number {
   const { boardSize, historyLength, recordSize } = shard.header;
@@ -338,7 +370,7 @@ export function readRecord(shard: ShardData, i: number): TrainingRecord {
   const at = i * recordSize + historyLength * packedPositionBytes(boardSize) + 2;
   const policy = new Float32Array(area + 1);
   for (let a = 0; a <= area; a++) policy[a] = shard.records[at + 2 * a]! | (shard.records[at + 2 * a + 1]! << 8);
-  return { history, toPlay: recordToPlay(shard, i), policy, z: recordOutcome(shard, i) };
+  return { history, toPlay: recordToPlay(shard, i), policy, z: recordOutcome(shard, i), q: recordValueTarget(shard, i) };
 }
 
 /** Shard files in a directory tree (sorted by path, which sorts them by generation then index). */

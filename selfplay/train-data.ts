@@ -7,7 +7,7 @@
 import { Rng } from '../engine/rng.js';
 import { encodeZeroFeatures, featurePlaneCount } from '../src/nn/features.js';
 import { SYMMETRY_COUNT, transformPlanes, transformPolicy } from '../src/nn/symmetry.js';
-import { recordHistory, recordOutcome, recordPolicy, recordToPlay, type ShardData } from './shards.js';
+import { recordHistory, recordOutcome, recordPolicy, recordToPlay, recordValueTarget, type ShardData } from './shards.js';
 
 export interface TrainingBatch {
   count: number;
@@ -15,7 +15,7 @@ export interface TrainingBatch {
   planes: Float32Array;
   /** count × (area+1) probabilities. */
   policy: Float32Array;
-  /** count outcomes in {-1, 0, 1} for the side to move. */
+  /** count value targets for the side to move: the outcome z, mixed with q when valueTargetWeight > 0. */
   value: Float32Array;
 }
 
@@ -32,7 +32,16 @@ export class TrainingWindow {
   private readonly scratchPlanes: Float32Array;
   private readonly scratchPolicy: Float32Array;
 
-  constructor(readonly shards: readonly ShardData[]) {
+  /**
+   * @param valueTargetWeight w: the value target is (1 − w)·z + w·q, q the record's value target (the
+   *   search's root value in self-play, a rollout estimate in bootstrap data; q = z in shards without one).
+   *   0 is AlphaGo Zero's target, the game outcome alone.
+   */
+  constructor(
+    readonly shards: readonly ShardData[],
+    readonly valueTargetWeight = 0,
+  ) {
+    if (!(valueTargetWeight >= 0 && valueTargetWeight <= 1)) throw new RangeError(`training window: valueTargetWeight must be in [0, 1], got ${valueTargetWeight}`);
     if (shards.length === 0) throw new Error('training window: no shards');
     const first = shards[0]!.header;
     for (const s of shards) {
@@ -91,7 +100,9 @@ export class TrainingWindow {
       recordPolicy(shard, i, this.scratchPolicy, 0);
       transformPolicy(this.scratchPolicy, 0, batch.policy, slot * (this.area + 1), this.boardSize, symmetry);
     }
-    batch.value[slot] = recordOutcome(shard, i);
+    const z = recordOutcome(shard, i);
+    const w = this.valueTargetWeight;
+    batch.value[slot] = w === 0 ? z : (1 - w) * z + w * recordValueTarget(shard, i);
   }
 
   /** Fills a batch with uniformly sampled records, each under a random symmetry. */

@@ -116,7 +116,7 @@ export async function trainCandidate(o: TrainCandidateOptions): Promise<TrainSum
     run.appendMetric({ kind: 'corrupt-shard', generation, path: c.path, reason: c.reason });
   }
   if (window.shards.length === 0) throw new Error(`train: no training data in ${run.root}/shards (play self-play games first)`);
-  const data = new TrainingWindow(window.shards);
+  const data = new TrainingWindow(window.shards, t.valueTargetWeight ?? 0);
 
   await initTfjsBackend('cpu');
   const net = await withTfjsBackend('cpu', () => loadNet(o.parentDir));

@@ -59,6 +59,37 @@ describe('bootstrap from recorded games', () => {
     });
   });
 
+  it('labels every position with a value target q when asked (shard version 2); training mixes it with z', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tengen-bootstrap-q-'));
+    const moves = [40, 30, 50, 20, 60];
+    const file = writeSgf(dir, 'a.sgf', gameToSgf(gameOf(moves), { result: 'B+2.5' }));
+    const paths: string[] = [];
+    // A label that depends on the position: the share of stones that are the mover's, minus a half.
+    const label = (board: import('../engine/board.js').Board): number => {
+      let own = 0;
+      let all = 0;
+      for (const s of board.stones) if (s !== 0) (all++, s === board.toPlay && own++);
+      return all === 0 ? 0 : own / all - 0.5;
+    };
+    convertSgfsToShards([file], { boardSize: SIZE, komi: 7.5, gamesPerShard: 10, shardPath: (i) => (paths[i] = join(dir, `s${i}.tgsh`)), valueLabel: label });
+    const shard = readShard(paths[0]!);
+    expect(shard.header).toMatchObject({ version: 2, valueTargets: true });
+    const expected = [0, -0.5, 0, -1 / 6, 0];
+    moves.forEach((_, i) => {
+      const r = readRecord(shard, i);
+      expect(r.z).toBe(i % 2 === 0 ? 1 : -1);
+      expect(r.q).toBeCloseTo(expected[i]!, 1); // stored at 1/127 resolution
+    });
+    const { TrainingWindow } = await import('../selfplay/train-data.js');
+    for (const w of [0, 0.5, 1]) {
+      const window = new TrainingWindow([shard], w);
+      const batch = window.createBatch(1);
+      window.writeExample(batch, 0, 1, 0);
+      expect(batch.value[0]).toBeCloseTo((1 - w) * -1 + w * readRecord(shard, 1).q, 5);
+    }
+    expect(() => new TrainingWindow([shard], 1.5)).toThrow(/valueTargetWeight/);
+  });
+
   it('scores the final position when RE is missing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tengen-bootstrap-'));
     // One black stone and two passes: Black owns the board (81 > 7.5).

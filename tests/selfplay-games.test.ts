@@ -58,6 +58,12 @@ describe('self-play games', () => {
     const winner = result.startsWith('B') ? 1 : result.startsWith('W') ? 2 : 0;
     const shard = loaded.shards[0]!;
     const area = size * size;
+    // Each record also keeps the search's root value for the mover as q (shard version 2): fractional
+    // values in [-1, 1], not the game's ±1.
+    expect(shard.header.valueTargets).toBe(true);
+    const qs = Array.from({ length: shard.header.recordCount }, (_, i) => readRecord(shard, i).q);
+    expect(qs.every((q) => q >= -1 && q <= 1)).toBe(true);
+    expect(qs.some((q) => Math.abs(q) !== 1 && q !== 0)).toBe(true);
     expect(game.moves.length).toBeGreaterThan(0);
     for (let i = 0; i < game.moves.length; i++) {
       const r = readRecord(shard, i);

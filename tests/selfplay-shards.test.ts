@@ -64,6 +64,35 @@ describe('training shards', () => {
     expect(readFileSync(path).length).toBeLessThan(5 * writer.recordSize);
   });
 
+  it('value targets: version 2 records keep q at 1/127 resolution; version 1 records read q = z', () => {
+    const size = 5;
+    const area = size * size;
+    const game = randomGame(size, 6, 2);
+    const policy = Array.from({ length: area + 1 }, (_, a) => a % 3);
+    const dir = mkdtempSync(join(tmpdir(), 'tengen-shard-q-'));
+    const withQ = new ShardWriter(size, 'zero', 8, true);
+    withQ.add(game.stonesHistory(8), 1, policy, 1, 0.25);
+    withQ.add(game.stonesHistory(8), 2, policy, -1, -1);
+    withQ.endGame();
+    withQ.writeTo(join(dir, `q${SHARD_EXTENSION}`));
+    const q = readShard(join(dir, `q${SHARD_EXTENSION}`));
+    expect(q.header).toMatchObject({ version: 2, valueTargets: true, recordCount: 2 });
+    expect(readRecord(q, 0)).toMatchObject({ z: 1, toPlay: 1 });
+    expect(readRecord(q, 0).q).toBeCloseTo(0.25, 2);
+    expect(readRecord(q, 1).q).toBe(-1);
+    expect(Array.from(readRecord(q, 1).policy)).toEqual(policy);
+    const plain = new ShardWriter(size, 'zero', 8);
+    plain.add(game.stonesHistory(8), 2, policy, -1);
+    plain.endGame();
+    plain.writeTo(join(dir, `p${SHARD_EXTENSION}`));
+    const p = readShard(join(dir, `p${SHARD_EXTENSION}`));
+    expect(p.header).toMatchObject({ version: 1, valueTargets: false });
+    expect(readRecord(p, 0).q).toBe(-1);
+    expect(() => withQ.add(game.stonesHistory(8), 1, policy, 1)).toThrow(/value target q/);
+    expect(() => withQ.add(game.stonesHistory(8), 1, policy, 1, 1.5)).toThrow(/value target q/);
+    expect(() => plain.add(game.stonesHistory(8), 1, policy, 1, 0.5)).toThrow(/without value targets/);
+  });
+
   it('scales visit counts above 16 bits, keeping proportions', () => {
     const writer = new ShardWriter(3);
     const policy = [100000, 50000, 0, 0, 0, 0, 0, 0, 0, 25000];
