@@ -12,6 +12,11 @@
  * `superkoWindow` > 0 breaks those cycles instead: a ko-shaped capture that recreates one of the positions
  * reached by the last `superkoWindow` ko captures is not a candidate (positional superko over a bounded
  * window), so the playout stays uniformly random among the moves legal under that rule and ends by passing.
+ *
+ * `firstPlayer`, when given (length >= area), records who played each point first: every point still 0
+ * when the playout plays there gets that move's colour. Nothing else is written, so a caller clears it and
+ * may mark moves played before the playout. This is what all-moves-as-first (AMAF/RAVE) statistics read; a
+ * separate loop keeps the playouts of callers that do not ask exactly as fast as before.
  */
 import type { Board } from './board.js';
 import { RecentPositions } from './recent-positions.js';
@@ -21,14 +26,31 @@ import type { Rng } from './rng.js';
 const windows = new Map<number, RecentPositions>();
 
 /** Plays the board out in place; returns the number of moves played (passes included). */
-export function randomPlayout(board: Board, rng: Rng, maxMoves: number = board.area * 2, superkoWindow = 0): number {
+export function randomPlayout(
+  board: Board,
+  rng: Rng,
+  maxMoves: number = board.area * 2,
+  superkoWindow = 0,
+  firstPlayer?: Uint8Array,
+): number {
   let moves = 0;
   if (superkoWindow <= 0) {
     // Nothing here reads the hash: it is recomputed only if the caller reads it afterwards.
     board.suspendHashing();
+    if (firstPlayer === undefined) {
+      while (board.passes < 2 && moves < maxMoves) {
+        const color = board.toPlay;
+        board.playLegal(board.randomMove(rng, color), color);
+        moves++;
+      }
+      return moves;
+    }
     while (board.passes < 2 && moves < maxMoves) {
       const color = board.toPlay;
-      board.playLegal(board.randomMove(rng, color), color);
+      const move = board.randomMove(rng, color);
+      // PASS is -1: never a point.
+      if (move >= 0 && firstPlayer[move] === 0) firstPlayer[move] = color;
+      board.playLegal(move, color);
       moves++;
     }
     return moves;
@@ -42,7 +64,9 @@ export function randomPlayout(board: Board, rng: Rng, maxMoves: number = board.a
   recent.push(board.positionKey());
   while (board.passes < 2 && moves < maxMoves) {
     const color = board.toPlay;
-    board.playLegal(board.randomMove(rng, color, recent), color);
+    const move = board.randomMove(rng, color, recent);
+    if (firstPlayer !== undefined && move >= 0 && firstPlayer[move] === 0) firstPlayer[move] = color;
+    board.playLegal(move, color);
     // Only positions just reached by a ko capture are remembered: those are what a multi-ko cycle repeats
     // (every move of one is a ko capture), and checking koPoint keeps ordinary moves at full speed.
     if (board.koPoint >= 0) recent.push(board.positionKey());

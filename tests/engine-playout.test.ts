@@ -107,3 +107,44 @@ describe('random playouts without a superko window', () => {
     expect(b.positionKey()).toBe(setUpFromScratch(b).positionKey());
   });
 });
+
+describe('random playouts recording who played each point first', () => {
+  it('record the colour of the first move at every point, exactly as the moves were played, and nothing else', () => {
+    for (const [size, window] of [[7, 0], [9, 0], [9, 16]] as const) {
+      const seed = 31 + size + window;
+      // The playout itself, recorded.
+      const b = new Board(size);
+      const first = new Uint8Array(size * size);
+      const moves = randomPlayout(b, new Rng(seed), b.area * 2, window, first);
+      // The same playout without recording: recording changes nothing about it.
+      const plain = new Board(size);
+      expect(randomPlayout(plain, new Rng(seed), plain.area * 2, window)).toBe(moves);
+      expect(Array.from(plain.stones)).toEqual(Array.from(b.stones));
+      if (window > 0) continue;
+      // The same moves replayed one by one (randomPlayout's loop without a window), first players noted here.
+      const replay = new Board(size);
+      const rng = new Rng(seed);
+      const expected = new Uint8Array(size * size);
+      for (let i = 0; i < moves; i++) {
+        const color = replay.toPlay;
+        const move = replay.randomMove(rng, color);
+        if (move !== PASS && expected[move] === 0) expected[move] = color;
+        replay.playLegal(move, color);
+      }
+      expect(Array.from(first)).toEqual(Array.from(expected));
+      // Captures happen in random playouts, so some points end with a stone of the other colour.
+      expect(first.some((c, p) => b.stones[p] !== EMPTY && b.stones[p] !== c)).toBe(true);
+      // Points never played are empty at the end.
+      for (let p = 0; p < b.area; p++) if (first[p] === 0) expect(b.stones[p]).toBe(EMPTY);
+    }
+  });
+
+  it('leave points the caller marked before the playout as they were', () => {
+    const b = new Board(9);
+    const first = new Uint8Array(81);
+    first[40] = 2; // "White played the centre before the playout"
+    randomPlayout(b, new Rng(8), b.area * 2, 0, first);
+    expect(first[40]).toBe(2);
+    expect(first.filter((c) => c === 1).length).toBeGreaterThan(10);
+  });
+});
