@@ -49,6 +49,58 @@ if ((BIT_CAPTURE | BIT_CAPTURE_MANY | BIT_SAVE_ATARI | BIT_SELF_ATARI_SINGLE | B
   throw new Error('rollout features: the static features must be the first STATIC_FEATURE_COUNT');
 }
 
+/**
+ * 3x3 state of the point q (an index from ring8, -1 off the board) with Black as the mover: 0 empty, 1 off the
+ * board, 2/3/4 a black stone whose chain has 1/2/3+ liberties, 5/6/7 a white one (see patterns.ts).
+ */
+export function pointState(q: number, stones: Uint8Array, head: Int32Array, liberties: Int32Array): number {
+  if (q < 0) return 1;
+  const s = stones[q]!;
+  if (s === 0) return 0;
+  const libs = liberties[head[q]!]!;
+  return (s === 1 ? 2 : 5) + (libs >= 3 ? 2 : libs - 1);
+}
+
+/** A 3x3 state with the colours swapped (own <-> opponent), and a whole 12-bit half-code so swapped. */
+const SWAP_STATE = [0, 1, 5, 6, 7, 2, 3, 4];
+const SWAP_HALF = new Int32Array(4096);
+for (let half = 0; half < 4096; half++) {
+  for (let i = 0; i < 4; i++) SWAP_HALF[half]! |= SWAP_STATE[(half >>> (3 * i)) & 7]! << (3 * i);
+}
+
+/** Black's 3x3 code seen from White (both patterns are stored relative to the mover). */
+function swapColours(code: number): number {
+  return SWAP_HALF[code & 0xfff]! | (SWAP_HALF[code >>> 12]! << 12);
+}
+
+/**
+ * What the four orthogonal neighbours' states (packed 3 bits each) say about a move there: the number of
+ * empty ones (low 3 bits), and for each colour whether one of its chains is next to it, in atari, with 2+
+ * liberties, with exactly 2.
+ */
+const BLACK_NEIGHBOUR = 1 << 3;
+const WHITE_NEIGHBOUR = 1 << 4;
+const BLACK_IN_ATARI = 1 << 5;
+const WHITE_IN_ATARI = 1 << 6;
+const BLACK_SAFE = 1 << 7;
+const WHITE_SAFE = 1 << 8;
+const BLACK_TWO_LIBERTIES = 1 << 9;
+const WHITE_TWO_LIBERTIES = 1 << 10;
+const ORTH_FLAGS = new Int32Array(4096);
+for (let orthogonal = 0; orthogonal < 4096; orthogonal++) {
+  let flags = 0;
+  for (let i = 0; i < 4; i++) {
+    const state = (orthogonal >>> (3 * i)) & 7;
+    if (state === 0) flags++;
+    else if (state >= 2 && state <= 4) {
+      flags |= BLACK_NEIGHBOUR | (state === 2 ? BLACK_IN_ATARI : BLACK_SAFE) | (state === 3 ? BLACK_TWO_LIBERTIES : 0);
+    } else if (state >= 5) {
+      flags |= WHITE_NEIGHBOUR | (state === 5 ? WHITE_IN_ATARI : WHITE_SAFE) | (state === 6 ? WHITE_TWO_LIBERTIES : 0);
+    }
+  }
+  ORTH_FLAGS[orthogonal] = flags;
+}
+
 export class RolloutFeatures {
   readonly geometry: PatternGeometry;
   private readonly counter: LibertyCounter;
@@ -115,87 +167,30 @@ export class RolloutFeatures {
   readonly maskOf = new Int32Array(3);
   readonly pattern3Of = new Int32Array(3);
 
-  /**
-   * The rollout's hot path (it runs for every point a move refreshes): one pass over the 3x3 ring reading the
-   * board's chain tables directly, both colours at once. State values are written as literals (2/3/4 own
-   * stone with 1/2/3+ liberties, 5/6/7 opponent's, 1 off the board; see patterns.ts) and fields are copied
-   * into locals: V8 re-reads a field or an imported binding at each use in a loop.
-   */
+  /** Static masks of p from scratch: its 3x3 code read off the board, then staticMasksFromCode. */
   private computeStatic(board: Board, p: number, forBlack: boolean, forWhite: boolean): void {
     const stones = board.stones;
-    const { head, liberties, size: chainSize } = board.chains;
+    const { head, liberties } = board.chains;
     const ring = this.ring8;
-    const base = p * 8;
-    let codeB = 0;
-    let codeW = 0;
-    // Per colour c: stones c would capture, whether c has a neighbour / one in atari / one with 2+ liberties,
-    // whether c gives atari.
-    let captureB = 0;
-    let captureW = 0;
-    let captureHeadB = -1;
-    let captureHeadW = -1;
-    let neighbourB = false;
-    let neighbourW = false;
-    let inAtariB = false;
-    let inAtariW = false;
-    let safeB = false;
-    let safeW = false;
-    let atariB = false;
-    let atariW = false;
-    let emptyNeighbours = 0;
-    for (let i = 0; i < 8; i++) {
-      const q = ring[base + i]!;
-      const shift = 3 * i;
-      if (q < 0) {
-        codeB |= 1 << shift;
-        codeW |= 1 << shift;
-        continue;
-      }
-      const s = stones[q]!;
-      const orthogonal = (i & 1) === 1;
-      if (s === 0) {
-        if (orthogonal) emptyNeighbours++;
-        continue;
-      }
-      const h = head[q]!;
-      const libs = liberties[h]!;
-      const bucket = libs >= 3 ? 2 : libs - 1;
-      if (s === 1) {
-        codeB |= (2 + bucket) << shift;
-        codeW |= (5 + bucket) << shift;
-        if (!orthogonal) continue;
-        neighbourB = true;
-        if (libs === 1) {
-          inAtariB = true;
-          // Only the first captured chain is de-duplicated: a double count can only happen once two
-          // chains are captured, when "two or more stones" already holds.
-          if (h !== captureHeadW) {
-            captureW += chainSize[h]!;
-            if (captureHeadW < 0) captureHeadW = h;
-          }
-        } else {
-          safeB = true;
-          if (libs === 2) atariW = true;
-        }
-      } else {
-        codeB |= (5 + bucket) << shift;
-        codeW |= (2 + bucket) << shift;
-        if (!orthogonal) continue;
-        neighbourW = true;
-        if (libs === 1) {
-          inAtariW = true;
-          if (h !== captureHeadB) {
-            captureB += chainSize[h]!;
-            if (captureHeadB < 0) captureHeadB = h;
-          }
-        } else {
-          safeW = true;
-          if (libs === 2) atariB = true;
-        }
-      }
-    }
+    const b = p * 8;
+    let code = 0;
+    for (let i = 0; i < 8; i++) code |= pointState(ring[b + i]!, stones, head, liberties) << (3 * i);
+    this.staticMasksFromCode(board, p, code, forBlack, forWhite);
+  }
+
+  /**
+   * Static masks of p for both colours (`maskOf`, `pattern3Of`) given its 3x3 code with Black as the mover
+   * (the rollout keeps the neighbours' states up to date and passes the code in: its hot path). The tactical
+   * flags come from the four orthogonal states by one table lookup (ORTH_FLAGS); the board is only asked
+   * again for the rare captures and for liberties after a move with fewer than two empty neighbours.
+   */
+  staticMasksFromCode(board: Board, p: number, codeB: number, forBlack = true, forWhite = true): void {
+    const stones = board.stones;
     this.pattern3Of[1] = codeB;
-    this.pattern3Of[2] = codeW;
+    this.pattern3Of[2] = swapColours(codeB);
+    const orthogonal = ((codeB >>> 3) & 7) | ((codeB >>> 6) & 0o70) | ((codeB >>> 9) & 0o700) | ((codeB >>> 12) & 0o7000);
+    const flags = ORTH_FLAGS[orthogonal]!;
+    const emptyNeighbours = flags & 7;
     // With an empty orthogonal neighbour (a liberty, and no eye) p is a candidate for both colours. Without
     // one, it is a candidate for c (isCandidate) when the stone would have a liberty (it joins a c chain with
     // another liberty, or captures) and p is not c's eye (an opponent stone touches it), or it is but filling
@@ -204,24 +199,68 @@ export class RolloutFeatures {
     const empty = stones[p] === 0;
     let maskB = -1;
     if (forBlack) {
-      if (open || (empty && neighbourW && (safeB || captureB > 0))) {
-        maskB = this.finishMask(board, p, 1, captureB, neighbourB, inAtariB, atariB, emptyNeighbours);
-      } else if (empty && !neighbourW && inAtariB && safeB) {
-        const mask = this.finishMask(board, p, 1, captureB, neighbourB, inAtariB, atariB, emptyNeighbours);
-        if ((mask & BIT_SAVE_ATARI) !== 0) maskB = mask;
+      const enemyNeighbour = (flags & WHITE_NEIGHBOUR) !== 0;
+      const safe = (flags & BLACK_SAFE) !== 0;
+      const captures = (flags & WHITE_IN_ATARI) !== 0;
+      const ownInAtari = (flags & BLACK_IN_ATARI) !== 0;
+      if (open || (empty && (enemyNeighbour ? safe || captures : ownInAtari && safe))) {
+        const mask = this.finishMask(
+          board,
+          p,
+          1,
+          captures ? this.capturedStones(board, p, 2) : 0,
+          (flags & BLACK_NEIGHBOUR) !== 0,
+          ownInAtari,
+          (flags & WHITE_TWO_LIBERTIES) !== 0,
+          emptyNeighbours,
+        );
+        if (open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0) maskB = mask;
       }
     }
     let maskW = -1;
     if (forWhite) {
-      if (open || (empty && neighbourB && (safeW || captureW > 0))) {
-        maskW = this.finishMask(board, p, 2, captureW, neighbourW, inAtariW, atariW, emptyNeighbours);
-      } else if (empty && !neighbourB && inAtariW && safeW) {
-        const mask = this.finishMask(board, p, 2, captureW, neighbourW, inAtariW, atariW, emptyNeighbours);
-        if ((mask & BIT_SAVE_ATARI) !== 0) maskW = mask;
+      const enemyNeighbour = (flags & BLACK_NEIGHBOUR) !== 0;
+      const safe = (flags & WHITE_SAFE) !== 0;
+      const captures = (flags & BLACK_IN_ATARI) !== 0;
+      const ownInAtari = (flags & WHITE_IN_ATARI) !== 0;
+      if (open || (empty && (enemyNeighbour ? safe || captures : ownInAtari && safe))) {
+        const mask = this.finishMask(
+          board,
+          p,
+          2,
+          captures ? this.capturedStones(board, p, 1) : 0,
+          (flags & WHITE_NEIGHBOUR) !== 0,
+          ownInAtari,
+          (flags & BLACK_TWO_LIBERTIES) !== 0,
+          emptyNeighbours,
+        );
+        if (open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0) maskW = mask;
       }
     }
     this.maskOf[1] = maskB;
     this.maskOf[2] = maskW;
+  }
+
+  /** Stones of `victim` colour in the chains in atari next to p (what playing p captures). */
+  private capturedStones(board: Board, p: number, victim: number): number {
+    const stones = board.stones;
+    const { head, liberties, size } = board.chains;
+    const ring = this.ring8;
+    let total = 0;
+    let h0 = -1;
+    let h1 = -1;
+    let h2 = -1;
+    for (let i = 1; i < 8; i += 2) {
+      const q = ring[p * 8 + i]!;
+      if (q < 0 || stones[q] !== victim) continue;
+      const h = head[q]!;
+      if (liberties[h] !== 1 || h === h0 || h === h1 || h === h2) continue;
+      total += size[h]!;
+      if (h0 < 0) h0 = h;
+      else if (h1 < 0) h1 = h;
+      else h2 = h;
+    }
+    return total;
   }
 
   private finishMask(

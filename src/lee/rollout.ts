@@ -26,7 +26,7 @@ import { geometry } from '../../engine/geometry.js';
 import { PositionSet } from '../../engine/position-set.js';
 import type { Rng } from '../../engine/rng.js';
 import { NEAR_COUNT, RESPONSE_SLOT_COUNT } from './patterns.js';
-import { FEATURE, RolloutFeatures, STATIC_FEATURE_COUNT, nakadeVitalPoint } from './rollout-features.js';
+import { FEATURE, RolloutFeatures, STATIC_FEATURE_COUNT, nakadeVitalPoint, pointState } from './rollout-features.js';
 import type { RolloutPolicy } from './rollout-policy.js';
 
 /** Scores are clamped before exp so a badly trained weight cannot overflow the sums. */
@@ -49,6 +49,15 @@ export class Rollout {
   private readonly neighbors: Int32Array;
   private readonly neighborStart: Int32Array;
   private readonly ring8: Int32Array;
+  /** ring8 with off-board neighbours given as `area`, where `states` holds the off-board state. */
+  private readonly ringOrBorder: Int32Array;
+  /**
+   * The 3x3 state of every point with Black as the mover (pointState: 0 empty, 2-4 black, 5-7 white by
+   * liberties), and 1 at index `area` (off the board). Kept up to date by play() for the stones whose state
+   * can change (the new stone, captured stones, the chains it walks), so a refresh reads a point's code from
+   * eight entries instead of asking the board about each neighbour's chain.
+   */
+  private readonly states: Uint8Array;
   private readonly near: Int32Array;
   private readonly nearSlot: Int8Array;
   private readonly rowOf: Int32Array;
@@ -94,6 +103,9 @@ export class Rollout {
     this.neighbors = geo.neighbors;
     this.neighborStart = geo.neighborStart;
     this.ring8 = this.features.geometry.ring8;
+    this.ringOrBorder = this.ring8.map((q) => (q < 0 ? this.area : q));
+    this.states = new Uint8Array(this.area + 1);
+    this.states[this.area] = 1;
     this.near = this.features.geometry.near;
     this.nearSlot = this.features.geometry.nearSlot;
     this.rowOf = new Int32Array(this.area);
@@ -142,6 +154,8 @@ export class Rollout {
     this.nakadeVital = nakadeVital;
     this.koPositions.clear();
     this.koPositions.add(board.positionKey());
+    const { head, liberties } = board.chains;
+    for (let p = 0; p < this.area; p++) this.states[p] = pointState(p, board.stones, head, liberties);
     const dirty = this.dirty;
     const list = this.dirtyList;
     for (let p = 0; p < this.area; p++) {
@@ -268,11 +282,16 @@ export class Rollout {
     weights[area + move] = 0;
     this.walkedCount = 0;
     this.markAround(move);
-    if (ownLow || liberties[head[move]!]! <= 2) this.walkChain(move);
+    const states = this.states;
+    const moveLiberties = liberties[head[move]!]!;
+    // The new stone's state; the stones of every chain whose liberty bucket may have changed are walked.
+    states[move] = (color === 1 ? 2 : 5) + (moveLiberties >= 3 ? 2 : moveLiberties - 1);
+    if (ownLow || moveLiberties <= 2) this.walkChain(move);
     for (let k = from; k < to; k++) {
       const q = neighbors[k]!;
       if (stones[q] === enemy && liberties[head[q]!]! <= 2) this.walkChain(q);
     }
+    for (let i = 0; i < capturedCount; i++) states[captured[i]!] = 0;
     for (let i = 0; i < capturedCount; i++) {
       const s = captured[i]!;
       this.markDirty(s);
@@ -377,13 +396,26 @@ export class Rollout {
     const expStatic = this.expStatic;
     const expPattern3 = this.expPattern3;
     const index = this.policy.pattern3Index;
+    const states = this.states;
+    const ring = this.ringOrBorder;
     for (let i = 0; i < n; i++) {
       const p = list[i]!;
       dirty[p] = 0;
       let black = 0;
       let white = 0;
       if (stones[p] === 0) {
-        features.staticMasks(board, p);
+        // The 3x3 code from the neighbours' states, written out (straight-line reads load each array once).
+        const b = p * 8;
+        const code =
+          states[ring[b]!]! |
+          (states[ring[b + 1]!]! << 3) |
+          (states[ring[b + 2]!]! << 6) |
+          (states[ring[b + 3]!]! << 9) |
+          (states[ring[b + 4]!]! << 12) |
+          (states[ring[b + 5]!]! << 15) |
+          (states[ring[b + 6]!]! << 18) |
+          (states[ring[b + 7]!]! << 21);
+        features.staticMasksFromCode(board, p, code);
         const maskB = maskOf[1]!;
         if (maskB >= 0) {
           const id = index.get(codeOf[1]!);
@@ -422,15 +454,19 @@ export class Rollout {
     this.dirtyCount = n;
   }
 
-  /** Marks the neighbourhood of every stone of the chain at q (once per chain per move). */
+  /** Updates the state of every stone of the chain at q and marks its neighbourhood (once per chain per move). */
   private walkChain(q: number): void {
-    const { head, next } = this.chains;
+    const { head, liberties, next } = this.chains;
     const h = head[q]!;
     const walked = this.walkedHeads;
     for (let i = 0; i < this.walkedCount; i++) if (walked[i] === h) return;
     if (this.walkedCount < walked.length) walked[this.walkedCount++] = h;
+    const libs = liberties[h]!;
+    const state = (this.stones[h] === 1 ? 2 : 5) + (libs >= 3 ? 2 : libs - 1);
+    const states = this.states;
     let s = h;
     do {
+      states[s] = state;
       this.markAround(s);
       s = next[s]!;
     } while (s !== h);
