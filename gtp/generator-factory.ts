@@ -4,7 +4,7 @@
  * clear note on stderr. A network that was asked for but cannot be loaded is an error, not a silent
  * fallback; a network of another board size falls back (GTP controllers change sizes freely).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MoveGenerator, MoveGeneratorFactory } from './move-generator.js';
@@ -45,6 +45,37 @@ export function fallbackPlayouts(size: number): number {
   return Math.max(500, Math.min(5000, Math.round(300_000 / (size * size))));
 }
 
+/** What a network directory may recommend for play (`play.json` beside metadata.json); all optional. */
+export interface NetworkPlaySettings {
+  /** λ for leaf values (1 − λ)·v + λ·rollout when --lambda is not given. */
+  lambda?: number;
+  /** Why (shown on stderr). */
+  note?: string;
+}
+
+export const NETWORK_PLAY_FILE = 'play.json';
+
+/**
+ * Reads DIR/play.json: the play settings measured best for that network (the shipped 9x9 network's value
+ * head is too weak to guide the search, and rollouts beat it 9–1 at equal time, so it asks for λ = 1).
+ * Absent: {}. Unreadable or wrong: an error naming the file, as for any other file of the network.
+ */
+export function readNetworkPlaySettings(modelDir: string): NetworkPlaySettings {
+  const path = join(modelDir, NETWORK_PLAY_FILE);
+  if (!existsSync(path)) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
+  const o = raw as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null) throw new Error(`${path}: expected a JSON object`);
+  if (o.lambda !== undefined && !(typeof o.lambda === 'number' && o.lambda >= 0 && o.lambda <= 1)) throw new Error(`${path}: lambda must be a number in [0, 1]`);
+  if (o.note !== undefined && typeof o.note !== 'string') throw new Error(`${path}: note must be a string`);
+  return { ...(o.lambda !== undefined ? { lambda: o.lambda as number } : {}), ...(o.note !== undefined ? { note: o.note as string } : {}) };
+}
+
 export function createGeneratorFactory(options: GeneratorOptions): MoveGeneratorFactory {
   const warned = new Set<number>();
   return async (size: number): Promise<MoveGenerator> => {
@@ -72,13 +103,17 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
       const { createEvaluator } = await import('../src/nn/create-evaluator.js');
       const evaluator = await createEvaluator({ modelDir, backend: options.backend, threads: options.threads });
       if (evaluator.info.boardSize === size) {
-        const lambda = options.lee?.lambda;
+        const recommended = options.lee?.lambda === undefined ? readNetworkPlaySettings(modelDir) : {};
+        const lambda = options.lee?.lambda ?? recommended.lambda;
+        if (recommended.lambda !== undefined) {
+          options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: λ = ${recommended.lambda}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda overrides`);
+        }
         if (lambda !== undefined && lambda > 0) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
           const { zeroRolloutSearch } = await import('../src/lee/lee-search.js');
           const { LeeGenerator } = await import('../src/lee/lee-generator.js');
           const { MATCH_SEARCH_PARAMS } = await import('../src/search/params.js');
-          const lee = options.lee!;
+          const lee = options.lee ?? { komi: 7.5 };
           const player = zeroRolloutSearch(evaluator, lee.komi, {
             netName: modelDir,
             seed: options.seed,

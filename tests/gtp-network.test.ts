@@ -3,7 +3,7 @@
  * with a tiny random network so it runs in seconds. Strength is not the point; the plumbing is.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,6 +83,40 @@ describe('tengen gtp with a network', () => {
     } finally {
       await mixed.quit();
     }
+  }, 60_000);
+
+  it('follows the network\'s play.json (λ) unless --lambda is given; a bad play.json is a start-up error', async () => {
+    const withPlay = join(mkdtempSync(join(tmpdir(), 'tengen-net-play-')), 'net');
+    cpSync(modelDir, withPlay, { recursive: true });
+    writeFileSync(join(withPlay, 'play.json'), JSON.stringify({ lambda: 1, note: 'measured' }));
+    const start = async (extra: string[]): Promise<string> => {
+      const lines: string[] = [];
+      const client = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--model', withPlay, '--backend', 'onnx', '--threads', '1', '--visits', '16', ...extra], {
+        name: 'tengen',
+        commandTimeoutMs: 60_000,
+        stderr: (line) => lines.push(line),
+      });
+      try {
+        await client.send('name');
+        expect(await client.send('genmove b')).toMatch(/^([A-HJ-T][1-9]|pass)$/);
+      } finally {
+        await client.quit();
+      }
+      return lines.join('\n');
+    };
+    const followed = await start([]);
+    expect(followed).toContain('play.json: λ = 1 (measured)');
+    expect(followed).toContain('and rollouts in the search thread (λ = 1');
+    const overridden = await start(['--lambda', '0']);
+    expect(overridden).toContain(`MCTS with network ${withPlay} on onnx`);
+    expect(overridden).not.toContain('rollouts');
+    writeFileSync(join(withPlay, 'play.json'), '{"lambda": 2}');
+    const child = spawn(process.execPath, [CLI, 'gtp', '--model', withPlay], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdin.end('name\n');
+    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(1);
+    expect(err).toMatch(/play\.json: lambda must be a number in \[0, 1\]/);
   }, 60_000);
 
   it('fails at start-up, with the reason, when --model cannot be loaded', async () => {
