@@ -26,7 +26,15 @@ import { geometry } from '../../engine/geometry.js';
 import { PositionSet } from '../../engine/position-set.js';
 import type { Rng } from '../../engine/rng.js';
 import { NEAR_COUNT, RESPONSE_SLOT_COUNT } from './patterns.js';
-import { FEATURE, RolloutFeatures, STATIC_FEATURE_COUNT, nakadeVitalPoint, pointState } from './rollout-features.js';
+import {
+  FEATURE,
+  RolloutFeatures,
+  STATIC_FEATURE_COUNT,
+  nakadeVitalPoint,
+  openPointMasks,
+  pointState,
+  swapColours,
+} from './rollout-features.js';
 import type { RolloutPolicy } from './rollout-policy.js';
 
 /** Scores are clamped before exp so a badly trained weight cannot overflow the sums. */
@@ -415,15 +423,26 @@ export class Rollout {
           (states[ring[b + 5]!]! << 15) |
           (states[ring[b + 6]!]! << 18) |
           (states[ring[b + 7]!]! << 21);
-        features.staticMasksFromCode(board, p, code);
-        const maskB = maskOf[1]!;
+        let maskB: number;
+        let maskW: number;
+        let codeW: number;
+        const open = openPointMasks(code);
+        if (open >= 0) {
+          maskB = open & 0xff;
+          maskW = open >>> 8;
+          codeW = swapColours(code);
+        } else {
+          features.staticMasksFromCode(board, p, code);
+          maskB = maskOf[1]!;
+          maskW = maskOf[2]!;
+          codeW = codeOf[2]!;
+        }
         if (maskB >= 0) {
-          const id = index.get(codeOf[1]!);
+          const id = index.get(code);
           black = (id >= 0 ? expPattern3[id]! : 1) * expStatic[maskB]!;
         }
-        const maskW = maskOf[2]!;
         if (maskW >= 0) {
-          const id = index.get(codeOf[2]!);
+          const id = index.get(codeW);
           white = (id >= 0 ? expPattern3[id]! : 1) * expStatic[maskW]!;
         }
       }
@@ -505,19 +524,22 @@ export class Rollout {
     const old = this.tempWeights;
     let count = 0;
     const expNakade = this.expScalar[FEATURE.nakade]!;
+    // Imported constants as locals: V8 re-checks an imported binding at every use in a loop.
+    const nearCount = NEAR_COUNT;
+    const slotCount = RESPONSE_SLOT_COUNT;
     if (prev !== null && prev >= 0) {
       // The response patterns around prev share its diamond and liberties: one lookup gives the row of
       // pattern ids for the 12 slots.
       const policy = this.policy;
       const rowIndex = policy.responseRowIndex.get(this.features.responseBase(board, prev, color));
       const rowIds = policy.responseRows;
-      const rowStart = rowIndex * RESPONSE_SLOT_COUNT;
+      const rowStart = rowIndex * slotCount;
       const expResponse = this.expResponse;
       const expNear = this.expNear;
       const near = this.near;
       const nearSlot = this.nearSlot;
-      const nearBase = prev * NEAR_COUNT;
-      for (let i = 0; i < NEAR_COUNT; i++) {
+      const nearBase = prev * nearCount;
+      for (let i = 0; i < nearCount; i++) {
         const q = near[nearBase + i]!;
         if (q < 0) continue;
         const w = weights[offset + q]!;
