@@ -274,34 +274,36 @@ export class PlayoutGenerator implements MoveGenerator {
    * have a figure to look at.
    */
   private selectRave(stats: SearchStats, total: number): number {
-    const { visits, wins, amafVisits, amafWins } = stats;
-    const priors = stats.priors!;
+    const visits = stats.visits;
     const n = visits.length;
     const passIndex = n - 1;
     if (total === 0) return passIndex;
-    const k = this.config.raveEquivalence;
     const c = this.config.amafExploration;
     const logTotal = Math.log(total + 1);
     let best = 0;
     let bestValue = -Infinity;
     for (let i = 0; i < n; i++) {
-      const v = visits[i]!;
-      const priorWins = priors.wins[i]!;
-      const priorPlayouts = priors.playouts[i]!;
-      const own = (wins[i]! + priorWins) / (v + priorPlayouts);
-      let value = own;
-      if (i !== passIndex) {
-        const allMoves = (amafWins[i]! + priorWins) / (amafVisits[i]! + priorPlayouts);
-        const beta = Math.sqrt(k / (3 * v + k));
-        value = (1 - beta) * own + beta * allMoves;
-      }
-      value += c * Math.sqrt(logTotal / (v + 1));
+      const value = this.raveValue(stats, i, i === passIndex) + c * Math.sqrt(logTotal / (visits[i]! + 1));
       if (value > bestValue) {
         bestValue = value;
         best = i;
       }
     }
     return best;
+  }
+
+  /** A candidate's RAVE estimate of its win rate: own mean and AMAF mean, both from the priors, blended. */
+  private raveValue(stats: SearchStats, i: number, isPass: boolean): number {
+    const priors = stats.priors!;
+    const v = stats.visits[i]!;
+    const priorWins = priors.wins[i]!;
+    const priorPlayouts = priors.playouts[i]!;
+    const own = (stats.wins[i]! + priorWins) / (v + priorPlayouts);
+    if (isPass) return own;
+    const allMoves = (stats.amafWins[i]! + priorWins) / (stats.amafVisits[i]! + priorPlayouts);
+    const k = this.config.raveEquivalence;
+    const beta = Math.sqrt(k / (3 * v + k));
+    return (1 - beta) * own + beta * allMoves;
   }
 
   private analysis(color: StoneColor, moves: Move[], stats: SearchStats, ownershipSum: Float64Array, total: number, sign: number): Analysis {
@@ -344,7 +346,11 @@ export class PlayoutGenerator implements MoveGenerator {
     const { visits, wins, scoreSum } = stats;
     const passIndex = moves.length - 1;
     let best = -1;
-    for (let i = 0; i < passIndex; i++) if (best < 0 || visits[i]! > visits[best]!) best = i;
+    for (let i = 0; i < passIndex; i++) {
+      if (best < 0 || visits[i]! > visits[best]!) best = i;
+      // Equal visits (a budget too small to separate the moves, down to none at all): the better RAVE estimate.
+      else if (visits[i] === visits[best] && stats.priors !== null && this.raveValue(stats, i, false) > this.raveValue(stats, best, false)) best = i;
+    }
     if (best < 0) return PASS;
     if (visits[best] === 0) return moves[best]!;
     const ownership = analysis.ownership!;

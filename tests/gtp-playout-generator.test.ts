@@ -88,6 +88,15 @@ describe('the no-network search', () => {
     }
   });
 
+  it('picks by the priors and AMAF, not by board order, when the budget leaves the moves unvisited', async () => {
+    // One playout (the pass's): every move has 0 visits of its own.
+    for (const seed of [1, 2]) {
+      const { move, analysis } = await new PlayoutGenerator({ seed }).search(new Game(19), { limits: { visits: 1 } });
+      expect(analysis.candidates.find((c) => c.move === move)!.visits).toBe(0);
+      expect(line(move, 19)).toBeGreaterThanOrEqual(2);
+    }
+  });
+
   it('answers a corner move on 19x19 away from the first two lines', async () => {
     const game = new Game(19);
     game.play(vertex('Q16', 19));
