@@ -86,6 +86,8 @@ const BLACK_SAFE = 1 << 7;
 const WHITE_SAFE = 1 << 8;
 const BLACK_TWO_LIBERTIES = 1 << 9;
 const WHITE_TWO_LIBERTIES = 1 << 10;
+const BLACK_THREE_LIBERTIES = 1 << 11;
+const WHITE_THREE_LIBERTIES = 1 << 12;
 const ORTH_FLAGS = new Int32Array(4096);
 for (let orthogonal = 0; orthogonal < 4096; orthogonal++) {
   let flags = 0;
@@ -93,9 +95,13 @@ for (let orthogonal = 0; orthogonal < 4096; orthogonal++) {
     const state = (orthogonal >>> (3 * i)) & 7;
     if (state === 0) flags++;
     else if (state >= 2 && state <= 4) {
-      flags |= BLACK_NEIGHBOUR | (state === 2 ? BLACK_IN_ATARI : BLACK_SAFE) | (state === 3 ? BLACK_TWO_LIBERTIES : 0);
+      flags |= BLACK_NEIGHBOUR | (state === 2 ? BLACK_IN_ATARI : BLACK_SAFE);
+      if (state === 3) flags |= BLACK_TWO_LIBERTIES;
+      if (state === 4) flags |= BLACK_THREE_LIBERTIES;
     } else if (state >= 5) {
-      flags |= WHITE_NEIGHBOUR | (state === 5 ? WHITE_IN_ATARI : WHITE_SAFE) | (state === 6 ? WHITE_TWO_LIBERTIES : 0);
+      flags |= WHITE_NEIGHBOUR | (state === 5 ? WHITE_IN_ATARI : WHITE_SAFE);
+      if (state === 6) flags |= WHITE_TWO_LIBERTIES;
+      if (state === 7) flags |= WHITE_THREE_LIBERTIES;
     }
   }
   ORTH_FLAGS[orthogonal] = flags;
@@ -232,7 +238,7 @@ export class RolloutFeatures {
           (flags & BLACK_NEIGHBOUR) !== 0,
           ownInAtari,
           (flags & WHITE_TWO_LIBERTIES) !== 0,
-          emptyNeighbours,
+          emptyNeighbours >= 2 || (flags & BLACK_THREE_LIBERTIES) !== 0 || (open && captures),
         );
         if (open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0) maskB = mask;
       }
@@ -252,7 +258,7 @@ export class RolloutFeatures {
           (flags & WHITE_NEIGHBOUR) !== 0,
           ownInAtari,
           (flags & BLACK_TWO_LIBERTIES) !== 0,
-          emptyNeighbours,
+          emptyNeighbours >= 2 || (flags & WHITE_THREE_LIBERTIES) !== 0 || (open && captures),
         );
         if (open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0) maskW = mask;
       }
@@ -283,6 +289,11 @@ export class RolloutFeatures {
     return total;
   }
 
+  /**
+   * The mask of a candidate from its neighbourhood. `roomy`: the stone surely has 2+ liberties after the move
+   * (two empty neighbours; or it joins a chain with 3+ liberties; or one empty neighbour and a capture, whose
+   * freed point is another), so the exact count is not needed.
+   */
   private finishMask(
     board: Board,
     p: number,
@@ -291,11 +302,11 @@ export class RolloutFeatures {
     ownNeighbour: boolean,
     ownInAtari: boolean,
     givesAtari: boolean,
-    emptyNeighbours: number,
+    roomy: boolean,
   ): number {
     let mask = givesAtari ? BIT_ATARI : 0;
     if (capturedStones > 0) mask |= capturedStones >= 2 ? BIT_CAPTURE | BIT_CAPTURE_MANY : BIT_CAPTURE;
-    const libsAfter = emptyNeighbours >= 2 ? 2 : this.counter.libertiesAfter(board, p, color, 2);
+    const libsAfter = roomy ? 2 : this.counter.libertiesAfter(board, p, color, 2);
     if (libsAfter >= 2) {
       if (ownInAtari) mask |= BIT_SAVE_ATARI;
     } else {
