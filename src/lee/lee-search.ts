@@ -157,6 +157,24 @@ export interface LeePlayer {
   dispose(): Promise<void>;
 }
 
+/** The search over an evaluator and a rollout leaf, as a player that disposes of both. */
+function assemblePlayer(mode: PlayMode, evaluator: Evaluator, leaf: RolloutLeaf, lambda: number, params: SearchParams, description: string): LeePlayer {
+  const search = new MctsSearch(evaluator, params, { leafValue: leaf });
+  return {
+    mode,
+    search,
+    evaluator,
+    leaf,
+    lambda,
+    params,
+    description,
+    dispose: async () => {
+      await leaf.close();
+      await evaluator.dispose();
+    },
+  };
+}
+
 function where(c: LeeSearchConfig): string {
   return c.rolloutThreads > 0 ? `on ${c.rolloutThreads} worker thread${c.rolloutThreads > 1 ? 's' : ''}` : 'in the search thread';
 }
@@ -199,21 +217,8 @@ export async function leeSearch(set: string | LeeModelSetFiles, komi: number, op
   const evaluator = await openLeeEvaluator(files, { backend: options.backend, threads: options.threads, useValue: lambda < 1 });
   const params = searchParams(config, options.params);
   const leaf = rolloutLeaf(files.rolloutPolicyPath, files.boardSize, komi, config, lambda, options.seed);
-  const search = new MctsSearch(evaluator, params, { leafValue: leaf });
   const nets = evaluator.valueNet === null ? `${files.policyName.toUpperCase()} policy` : `${files.policyName.toUpperCase()} policy + value`;
-  return {
-    mode: 'lee',
-    search,
-    evaluator,
-    leaf,
-    lambda,
-    params,
-    description: `AlphaGo-Lee MCTS (${nets} nets of ${files.dir} on ${evaluator.backend}, rollouts ${where(config)}, λ = ${lambda}, n_thr = ${params.expandThreshold})`,
-    dispose: async () => {
-      await leaf.close();
-      await evaluator.dispose();
-    },
-  };
+  return assemblePlayer('lee', evaluator, leaf, lambda, params, `AlphaGo-Lee MCTS (${nets} nets of ${files.dir} on ${evaluator.backend}, rollouts ${where(config)}, λ = ${lambda}, n_thr = ${params.expandThreshold})`);
 }
 
 /** Rollout-only MCTS: no networks, uniform priors, every leaf scored by rollouts (λ = 1). */
@@ -226,20 +231,7 @@ export function rolloutSearch(size: number, komi: number, options: Omit<LeeSearc
   // No network to overlap with: one lane.
   const params = searchParams({ ...config, lanes: 1 }, options.params);
   const leaf = rolloutLeaf(policyPath, size, komi, config, 1, options.seed);
-  const search = new MctsSearch(evaluator, params, { leafValue: leaf });
-  return {
-    mode: 'rollout',
-    search,
-    evaluator,
-    leaf,
-    lambda: 1,
-    params,
-    description: `rollout-only MCTS (uniform priors, rollout policy leaves ${where(config)}, n_thr = ${params.expandThreshold}, no networks)`,
-    dispose: async () => {
-      await leaf.close();
-      await evaluator.dispose();
-    },
-  };
+  return assemblePlayer('rollout', evaluator, leaf, 1, params, `rollout-only MCTS (uniform priors, rollout policy leaves ${where(config)}, n_thr = ${params.expandThreshold}, no networks)`);
 }
 
 /**
@@ -256,18 +248,5 @@ export function zeroRolloutSearch(evaluator: Evaluator, komi: number, options: O
   loadRolloutPolicy(policyPath);
   const params = searchParams(config, options.params);
   const leaf = rolloutLeaf(policyPath, size, komi, config, config.lambda, options.seed);
-  const search = new MctsSearch(evaluator, params, { leafValue: leaf });
-  return {
-    mode: 'zero',
-    search,
-    evaluator,
-    leaf,
-    lambda: config.lambda,
-    params,
-    description: `MCTS with network ${options.netName ?? ''} and rollouts ${where(config)} (λ = ${config.lambda}, n_thr = ${params.expandThreshold})`,
-    dispose: async () => {
-      await leaf.close();
-      await evaluator.dispose();
-    },
-  };
+  return assemblePlayer('zero', evaluator, leaf, config.lambda, params, `MCTS with network ${options.netName ?? ''} and rollouts ${where(config)} (λ = ${config.lambda}, n_thr = ${params.expandThreshold})`);
 }
