@@ -45,7 +45,12 @@ export class RolloutPolicy {
    */
   readonly responseRowIndex = new PatternIndex(1024);
   responseRows: Int32Array = new Int32Array(0);
-  private responseRowCount = 0;
+  private responseRowsUsed = 0;
+
+  /** Rows of responseRows in use. */
+  get responseRowCount(): number {
+    return this.responseRowsUsed;
+  }
   /** Weight per pattern id; canonical code per id (for saving). */
   pattern3Weights: Float64Array = new Float64Array(0);
   responseWeights: Float64Array = new Float64Array(0);
@@ -83,10 +88,10 @@ export class RolloutPolicy {
       const base = (v & ~(0xf << RESPONSE_SLOT_SHIFT)) >>> 0;
       let row = this.responseRowIndex.get(base);
       if (row < 0) {
-        row = this.responseRowCount++;
+        row = this.responseRowsUsed++;
         this.responseRowIndex.set(base, row);
-        if (this.responseRows.length < this.responseRowCount * RESPONSE_SLOT_COUNT) {
-          const rows = new Int32Array(Math.max(64, 2 * this.responseRowCount) * RESPONSE_SLOT_COUNT).fill(-1);
+        if (this.responseRows.length < this.responseRowsUsed * RESPONSE_SLOT_COUNT) {
+          const rows = new Int32Array(Math.max(64, 2 * this.responseRowsUsed) * RESPONSE_SLOT_COUNT).fill(-1);
           rows.set(this.responseRows);
           this.responseRows = rows;
         }

@@ -66,8 +66,11 @@ export class Rollout {
    * eight entries instead of asking the board about each neighbour's chain.
    */
   private readonly states: Uint8Array;
-  private readonly near: Int32Array;
-  private readonly nearSlot: Int8Array;
+  /**
+   * The points near each point where the previous move's features apply, diamond first: `nearOrdered[p * 24 +
+   * k]` is the diamond's slot k for k < 12 (its response pattern slot), then the 12 points at distance 3.
+   */
+  private readonly nearOrdered: Int32Array;
   private readonly rowOf: Int32Array;
   /** weights[(color - 1) * area + p]. */
   private readonly weights: Float64Array;
@@ -97,8 +100,13 @@ export class Rollout {
   private expResponse: Float64Array = new Float64Array(0);
   /** exp(weight sum) of every static mask (the static features are the low STATIC_FEATURE_COUNT bits). */
   private readonly expStatic = new Float64Array(1 << STATIC_FEATURE_COUNT);
-  /** exp(weight of distance class) per near slot. */
+  /** exp(weight of the distance class) of each entry of nearOrdered. */
   private readonly expNear = new Float64Array(NEAR_COUNT);
+  /**
+   * expNear times exp(response pattern weight) for the 12 diamond slots of every response row of the policy
+   * (RolloutPolicy.responseRows): the factor a draw applies to a diamond point is one read.
+   */
+  private responseFactors: Float64Array = new Float64Array(0);
 
   constructor(
     readonly policy: RolloutPolicy,
@@ -114,8 +122,13 @@ export class Rollout {
     this.ringOrBorder = this.ring8.map((q) => (q < 0 ? this.area : q));
     this.states = new Uint8Array(this.area + 1);
     this.states[this.area] = 1;
-    this.near = this.features.geometry.near;
-    this.nearSlot = this.features.geometry.nearSlot;
+    const { near, nearSlot, diamond } = this.features.geometry;
+    this.nearOrdered = new Int32Array(this.area * NEAR_COUNT);
+    for (let p = 0; p < this.area; p++) {
+      for (let k = 0; k < RESPONSE_SLOT_COUNT; k++) this.nearOrdered[p * NEAR_COUNT + k] = diamond[p * RESPONSE_SLOT_COUNT + k]!;
+      let k = RESPONSE_SLOT_COUNT;
+      for (let i = 0; i < NEAR_COUNT; i++) if (nearSlot[i]! < 0) this.nearOrdered[p * NEAR_COUNT + k++] = near[p * NEAR_COUNT + i]!;
+    }
     this.rowOf = new Int32Array(this.area);
     for (let p = 0; p < this.area; p++) this.rowOf[p] = Math.floor(p / size);
     this.weights = new Float64Array(2 * this.area);
@@ -147,7 +160,23 @@ export class Rollout {
       return f;
     };
     for (let mask = 0; mask < this.expStatic.length; mask++) this.expStatic[mask] = product(mask);
-    for (let i = 0; i < NEAR_COUNT; i++) this.expNear[i] = product(this.features.nearClassMask(i));
+    // nearOrdered's entry k is near entry i with nearSlot[i] = k (k < 12), then the distance-3 entries in order.
+    const { nearSlot } = this.features.geometry;
+    let k = RESPONSE_SLOT_COUNT;
+    for (let i = 0; i < NEAR_COUNT; i++) {
+      const f = product(this.features.nearClassMask(i));
+      if (nearSlot[i]! >= 0) this.expNear[nearSlot[i]!] = f;
+      else this.expNear[k++] = f;
+    }
+    const rows = policy.responseRowCount;
+    const ids = policy.responseRows;
+    this.responseFactors = new Float64Array(rows * RESPONSE_SLOT_COUNT);
+    for (let r = 0; r < rows; r++) {
+      for (let slot = 0; slot < RESPONSE_SLOT_COUNT; slot++) {
+        const id = ids[r * RESPONSE_SLOT_COUNT + slot]!;
+        this.responseFactors[r * RESPONSE_SLOT_COUNT + slot] = this.expNear[slot]! * (id >= 0 ? this.expResponse[id]! : 1);
+      }
+    }
   }
 
   /**
@@ -530,29 +559,23 @@ export class Rollout {
     if (prev !== null && prev >= 0) {
       // The response patterns around prev share its diamond and liberties: one lookup gives the row of
       // pattern ids for the 12 slots.
-      const policy = this.policy;
-      const rowIndex = policy.responseRowIndex.get(this.features.responseBase(board, prev, color));
-      const rowIds = policy.responseRows;
-      const rowStart = rowIndex * slotCount;
-      const expResponse = this.expResponse;
+      const rowIndex = this.policy.responseRowIndex.get(this.features.responseBase(board, prev, color));
+      // A diamond point's factor (distance class and response pattern) from the row; the distance class
+      // alone where no known pattern has this base, and always at distance 3.
       const expNear = this.expNear;
-      const near = this.near;
-      const nearSlot = this.nearSlot;
+      const factors = rowIndex >= 0 ? this.responseFactors : expNear;
+      const factorStart = rowIndex >= 0 ? rowIndex * slotCount : 0;
+      const near = this.nearOrdered;
       const nearBase = prev * nearCount;
       for (let i = 0; i < nearCount; i++) {
         const q = near[nearBase + i]!;
         if (q < 0) continue;
         const w = weights[offset + q]!;
         if (w === 0) continue;
-        let f = expNear[i]!;
+        let f = i < slotCount ? factors[factorStart + i]! : expNear[i]!;
         if (q === vital) {
           f *= expNakade;
           vitalDone = true;
-        }
-        const slot = nearSlot[i]!;
-        if (slot >= 0 && rowIndex >= 0) {
-          const id = rowIds[rowStart + slot]!;
-          if (id >= 0) f *= expResponse[id]!;
         }
         if (f !== 1) {
           const nw = w * f;
