@@ -652,8 +652,13 @@ export class Board {
     if (this.history !== null) this.history.add(this.historyKey());
   }
 
-  /** Makes this board an exact copy of `other` (same size), reusing its arrays. */
-  copyFrom(other: Board): void {
+  /**
+   * Makes this board an exact copy of `other` (same size), reusing its arrays. With `keepHistory` false
+   * the copy leaves out the superko history (only simple ko is checked on it): for playouts and rollouts,
+   * which stop cycles their own way and would otherwise copy the game's whole position set per playout
+   * and hash and record every playout move.
+   */
+  copyFrom(other: Board, keepHistory = true): void {
     if (other.size !== this.size) throw new RangeError('copyFrom: board sizes differ');
     this.cell.set(other.cell);
     this.chainHead.set(other.chainHead);
@@ -677,7 +682,7 @@ export class Board {
     this.hashHi = other.hashHi;
     this.hashing = other.hashing;
     (this as { rules: BoardRules }).rules = other.rules;
-    this.history = other.history === null ? null : new Set(other.history);
+    this.history = other.history === null || !keepHistory ? null : new Set(other.history);
   }
 
   copy(): Board {

@@ -149,6 +149,13 @@ describe('ko', () => {
         expect(b.positionKey()).toBe(start);
       } else {
         expect(b.illegalReason(v(last, 9))).toBe('superko');
+        // A copy without the history (for rollouts, which guard cycles their own way) checks simple ko only.
+        const bare = new Board(9, b.rules);
+        bare.copyFrom(b, false);
+        expect(bare.illegalReason(v(last, 9))).toBeNull();
+        const full = new Board(9, b.rules);
+        full.copyFrom(b);
+        expect(full.illegalReason(v(last, 9))).toBe('superko');
       }
       b.checkInvariants();
     }

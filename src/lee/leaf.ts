@@ -87,7 +87,8 @@ export class RolloutLeafEvaluator implements LeafValueSource {
     const toPlay = board.toPlay;
     let total = 0;
     for (let i = 0; i < this.rolloutsPerLeaf; i++) {
-      this.board.copyFrom(board);
+      // Without the game's superko history: the rollout has its own ko-cycle guard (rollout.ts).
+      this.board.copyFrom(board, false);
       this.rollout.start(this.board);
       this.rolloutMoves += this.rollout.playout(this.rng, this.maxMoves);
       this.rollouts++;
