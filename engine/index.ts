@@ -1,6 +1,7 @@
 // The Go rules engine: everything that knows the rules of Go lives in this folder.
 export * from './color.js';
 export { Board, IllegalMoveError, MIN_SIZE, MAX_SIZE, type ChainTables } from './board.js';
+export { LibertyCounter } from './liberties-after.js';
 export { geometry, type Geometry } from './geometry.js';
 export { Rng } from './rng.js';
 export * from './rules.js';

@@ -15,7 +15,7 @@
  * self-ataris, virtual wins for captures and escapes from atari. The priors only bias where playouts go;
  * the move chosen is the one the playouts visited most.
  */
-import { BLACK, Board, EMPTY, PASS, Rng, geometry, opponent, randomPlayout, type Game, type Move, type StoneColor } from '../engine/index.js';
+import { BLACK, Board, EMPTY, LibertyCounter, PASS, Rng, geometry, opponent, randomPlayout, type Game, type Move, type StoneColor } from '../engine/index.js';
 import { sortCandidates, type Analysis, type CandidateMove, type MoveGenerator, type SearchOutcome, type SearchRequest } from './move-generator.js';
 import { playoutAreaMargin } from './playout-stats.js';
 
@@ -94,7 +94,7 @@ export function candidatePriors(
   const playouts = new Float64Array(n).fill(config.evenPrior);
   const size = board.size;
   const { neighbors, neighborStart } = geometry(size);
-  const scratch = new Board(size, board.rules);
+  const counter = new LibertyCounter(size);
   const enemy = opponent(color);
   for (let i = 0; i < n; i++) {
     const p = moves[i]!;
@@ -114,9 +114,8 @@ export function candidatePriors(
       if (board.stones[q] === color) ownInAtari = true;
       else if (board.stones[q] === enemy) enemyInAtari = true;
     }
-    scratch.copyFrom(board);
-    scratch.playLegal(p, color);
-    const libertiesAfter = scratch.liberties(p);
+    // Capped at 2: only "one" and "two or more" matter below.
+    const libertiesAfter = counter.libertiesAfter(board, p, color, 2);
     if (enemyInAtari || (ownInAtari && libertiesAfter >= 2)) {
       wins[i]! += config.tacticalPrior;
       playouts[i]! += config.tacticalPrior;

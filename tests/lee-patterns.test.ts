@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BLACK, Board, PASS, Rng, WHITE, type StoneColor } from '../engine/index.js';
-import { LibertyCounter } from '../src/lee/liberties-after.js';
+import { LibertyCounter } from '../engine/liberties-after.js';
 import {
   PatternIndex,
   RESPONSE_LIBS_SHIFT,

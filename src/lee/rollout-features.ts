@@ -11,7 +11,7 @@
 import { BLACK, EMPTY, PASS, WHITE, type Move, type StoneColor } from '../../engine/color.js';
 import type { Board } from '../../engine/board.js';
 import { geometry, type Geometry } from '../../engine/geometry.js';
-import { LibertyCounter } from './liberties-after.js';
+import { LibertyCounter } from '../../engine/liberties-after.js';
 import { RESPONSE_LIBS_SHIFT, RESPONSE_SLOT_SHIFT, patternGeometry, type PatternGeometry } from './patterns.js';
 
 /** Names of the binary features, in weight order; the bit of feature i in a mask is 1 << i. */

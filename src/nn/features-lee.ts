@@ -25,7 +25,7 @@ import { BLACK, EMPTY, WHITE, opponent, type StoneColor } from '../../engine/col
 import type { Game } from '../../engine/game.js';
 import { geometry } from '../../engine/geometry.js';
 import { LadderReader } from '../lee/ladder.js';
-import { LibertyCounter } from '../lee/liberties-after.js';
+import { LibertyCounter } from '../../engine/liberties-after.js';
 
 export const LEE_FEATURE_PLANES = 48;
 export const LEE_PLANE = {

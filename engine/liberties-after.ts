@@ -1,15 +1,14 @@
 /**
  * Liberties a chain would have right after a move, computed from the Board's chain tables (Board.chains)
- * without playing the move: the exact count behind the rollout policy's "self-atari" and "saves from atari"
- * features. Captures are included (captured stones next to the new chain become its liberties).
- * Allocation-free, no callbacks (chains are walked through their `next` links); one instance per board size.
- *
- * (A natural Board method — `libertiesAfter(p, color, limit)` — if engine/ wants it; kept here so the
- * engine is untouched.)
+ * without playing the move: the exact count behind self-atari and saves-from-atari judgements (the
+ * AlphaGo-Lee rollout policy's and feature planes' "self-atari" and "saves from atari", the no-network
+ * player's tactical priors). Captures are included (captured stones next to the new chain become its
+ * liberties). Allocation-free, no callbacks (chains are walked through their `next` links); one instance
+ * per board size.
  */
-import type { StoneColor } from '../../engine/color.js';
-import type { Board } from '../../engine/board.js';
-import { geometry, type Geometry } from '../../engine/geometry.js';
+import type { StoneColor } from './color.js';
+import type { Board } from './board.js';
+import { geometry, type Geometry } from './geometry.js';
 
 export class LibertyCounter {
   private readonly geo: Geometry;
