@@ -59,8 +59,7 @@ export function addRecordedGame(writer: ShardWriter, game: Game, start: Game, wi
     const action = moveToAction(m.move, area);
     policy[action] = 1;
     const z = winner === null ? 0 : winner === m.color ? 1 : -1;
-    if (valueLabel !== undefined) writer.add(replay.stonesHistory(HISTORY_LENGTH), m.color, policy, z, valueLabel(replay.board));
-    else writer.add(replay.stonesHistory(HISTORY_LENGTH), m.color, policy, z);
+    writer.add(replay.stonesHistory(HISTORY_LENGTH), m.color, policy, z, valueLabel?.(replay.board));
     policy[action] = 0;
     replay.play(m.move, m.color);
     added++;

@@ -127,8 +127,8 @@ export function addGameRecords(writer: ShardWriter, played: PlayedGame, komi: nu
   for (const m of played.moves) {
     if (m.policy !== null) {
       const z = played.winner === null ? 0 : played.winner === m.color ? 1 : -1;
-      if (writer.valueTargets) writer.add(game.stonesHistory(HISTORY_LENGTH), m.color, m.policy, z, Math.max(-1, Math.min(1, 2 * m.winrate - 1)));
-      else writer.add(game.stonesHistory(HISTORY_LENGTH), m.color, m.policy, z);
+      const q = writer.valueTargets ? Math.max(-1, Math.min(1, 2 * m.winrate - 1)) : undefined;
+      writer.add(game.stonesHistory(HISTORY_LENGTH), m.color, m.policy, z, q);
       added++;
     }
     game.play(m.move, m.color);
