@@ -110,19 +110,15 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         }
         if (lambda !== undefined && lambda > 0) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
-          const { zeroRolloutSearch } = await import('../src/lee/lee-search.js');
-          const { LeeGenerator } = await import('../src/lee/lee-generator.js');
-          const { MATCH_SEARCH_PARAMS } = await import('../src/search/params.js');
+          const { createZeroRolloutGenerator } = await import('../src/lee/lee-generator.js');
           const lee = options.lee ?? { komi: 7.5 };
-          const player = zeroRolloutSearch(evaluator, lee.komi, {
-            netName: modelDir,
+          return createZeroRolloutGenerator(evaluator, modelDir, {
+            komi: lee.komi,
             seed: options.seed,
             rolloutPolicy: lee.rolloutPolicy,
             config: { lambda, expandThreshold: lee.expandThreshold, rolloutThreads: lee.rolloutThreads },
-            params: { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, ...(options.seed === undefined ? {} : { seed: options.seed }) },
             log: options.log,
           });
-          return new LeeGenerator(player);
         }
         const { MctsGenerator } = await import('./mcts-generator.js');
         return new MctsGenerator(evaluator, `MCTS with network ${modelDir} on ${evaluator.backend}`, { seed: options.seed ?? null });

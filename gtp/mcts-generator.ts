@@ -9,6 +9,14 @@ import { MATCH_SEARCH_PARAMS, type SearchParams } from '../src/search/params.js'
 import type { MoveGenerator, SearchOutcome, SearchRequest } from './move-generator.js';
 
 /**
+ * Search parameters of every GTP move generator: match play (no noise, LCB choice, early stop) with the
+ * search's own resignation off, since the GTP engine decides (one policy, with handicap scaling).
+ */
+export function gtpSearchParams(overrides: Partial<SearchParams> = {}): Partial<SearchParams> {
+  return { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, ...overrides };
+}
+
+/**
  * One GTP move from a search: the request's limits, analysis stream and abort signal passed on. The
  * search's resignation is off (the GTP engine decides), so 'resign' only comes back as a fallback guard.
  */
@@ -32,7 +40,7 @@ export class MctsGenerator implements MoveGenerator {
     params: Partial<SearchParams> = {},
   ) {
     this.description = description;
-    this.search_ = new MctsSearch(evaluator, { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, ...params });
+    this.search_ = new MctsSearch(evaluator, gtpSearchParams(params));
   }
 
   search(game: Game, request: SearchRequest): Promise<SearchOutcome> {

@@ -4,10 +4,10 @@
  * works unchanged. Resignation stays the GTP engine's decision, as with the Zero generator.
  */
 import type { Game } from '../../engine/game.js';
-import { searchForGtp } from '../../gtp/mcts-generator.js';
+import { gtpSearchParams, searchForGtp } from '../../gtp/mcts-generator.js';
 import type { MoveGenerator, SearchOutcome, SearchRequest } from '../../gtp/move-generator.js';
-import { MATCH_SEARCH_PARAMS } from '../search/params.js';
-import { leeSearch, rolloutSearch, type LeePlayer, type LeeSearchOptions, type PlayMode } from './lee-search.js';
+import type { Evaluator } from '../nn/evaluator.js';
+import { leeSearch, rolloutSearch, zeroRolloutSearch, type LeePlayer, type LeeSearchOptions, type PlayMode } from './lee-search.js';
 
 export class LeeGenerator implements MoveGenerator {
   readonly description: string;
@@ -42,11 +42,24 @@ export interface LeeGeneratorOptions extends LeeSearchOptions {
  * and says so). Match-play parameters: no noise, LCB choice, early stop, no resignation of its own.
  */
 export async function createLeeGenerator(size: number, options: LeeGeneratorOptions): Promise<LeeGenerator | null> {
-  const params = { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, ...(options.seed === undefined ? {} : { seed: options.seed }), ...options.params };
+  const params = gtpSearchParams({ ...(options.seed === undefined ? {} : { seed: options.seed }), ...options.params });
   if (options.mode === 'rollout') return new LeeGenerator(rolloutSearch(size, options.komi, { ...options, params }));
   if (options.modelSet === undefined) throw new Error('--mode lee needs --model DIR: an AlphaGo-Lee model set (lee.json, sl/, value/), e.g. models/9x9-lee');
   const { readLeeModelSet } = await import('./model-set.js');
   const files = await readLeeModelSet(options.modelSet, { policy: options.config?.policy, rolloutPolicy: options.rolloutPolicy });
   if (files.boardSize !== size) return null;
   return new LeeGenerator(await leeSearch(files, options.komi, { ...options, params }));
+}
+
+/**
+ * `tengen gtp --lambda X` (or a network's play.json) with a Zero network: its priors and value, leaves
+ * also scored by rollouts, (1 − λ)·v + λ·rollout (zeroRolloutSearch), with the GTP search parameters.
+ */
+export function createZeroRolloutGenerator(
+  evaluator: Evaluator,
+  netName: string,
+  options: Omit<LeeSearchOptions, 'backend' | 'threads' | 'params'> & { komi: number },
+): LeeGenerator {
+  const params = gtpSearchParams(options.seed === undefined ? {} : { seed: options.seed });
+  return new LeeGenerator(zeroRolloutSearch(evaluator, options.komi, { ...options, netName, params }));
 }
