@@ -24,7 +24,7 @@ import { Rng } from '../engine/rng.js';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { createEvaluator } from '../src/nn/create-evaluator.js';
 import type { BackendName, Evaluator, NetInfo } from '../src/nn/evaluator.js';
-import { planesPerPosition } from '../src/nn/evaluator.js';
+import { evaluateFor, planesPerPosition } from '../src/nn/evaluator.js';
 import { saveNet } from '../src/nn/model-io.js';
 import { createNet } from '../src/nn/model.js';
 import { gameFromSpec, gameToSpec, type GameSpec } from '../src/search/game-spec.js';
@@ -148,15 +148,7 @@ function rawSlice(evaluator: Evaluator, batch: number): Slice {
   const planes = new Float32Array(batch * planesPerPosition(evaluator.info));
   const rng = new Rng(3);
   for (let i = 0; i < planes.length; i++) planes[i] = rng.next() < 0.2 ? 1 : 0;
-  return async (ms) => {
-    const start = performance.now();
-    let done = 0;
-    while (performance.now() - start < ms) {
-      await evaluator.evaluate(planes, batch);
-      done += batch;
-    }
-    return done;
-  };
+  return async (ms) => (await evaluateFor(evaluator, planes, batch, ms)).positions;
 }
 
 function inThreadSlice(evaluator: Evaluator, positions: GameSpec[], batch: number, visitsPerSearch: number): Slice {

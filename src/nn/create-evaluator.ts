@@ -12,8 +12,7 @@
  *   onnxruntime: wasm, then cpu.
  */
 import { existsSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import { BACKEND_NAMES, planesPerPosition, type BackendChoice, type BackendName, type Evaluator } from './evaluator.js';
+import { BACKEND_NAMES, evaluateFor, planesPerPosition, type BackendChoice, type BackendName, type Evaluator } from './evaluator.js';
 import { loadNet, metadataConfig, readOnnxModel } from './model-io.js';
 import { netInfo, type PolicyValueNet } from './model.js';
 import { exportOnnx } from './onnx-export.js';
@@ -130,11 +129,7 @@ export async function measureRate(evaluator: Evaluator, batch: number): Promise<
   const planes = new Float32Array(batch * planesPerPosition(evaluator.info));
   for (let i = 0; i < planes.length; i++) planes[i] = Math.random() < 0.2 ? 1 : 0;
   await evaluator.evaluate(planes, batch);
-  const start = performance.now();
-  let done = 0;
-  while (performance.now() - start < 300) {
-    await evaluator.evaluate(planes, batch);
-    done += batch;
-  }
-  return (done * 1000) / (performance.now() - start);
+  const { positions, ms } = await evaluateFor(evaluator, planes, batch, 300);
+  return (positions * 1000) / ms;
 }
+

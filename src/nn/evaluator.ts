@@ -68,3 +68,14 @@ export function checkEvaluateArgs(info: NetInfo, planes: Float32Array, count: nu
     );
   }
 }
+
+/** evaluate() on the same `batch` positions in a loop for about `ms`; how many positions in how long. */
+export async function evaluateFor(evaluator: Evaluator, planes: Float32Array, batch: number, ms: number): Promise<{ positions: number; ms: number }> {
+  const start = performance.now();
+  let positions = 0;
+  while (performance.now() - start < ms) {
+    await evaluator.evaluate(planes, batch);
+    positions += batch;
+  }
+  return { positions, ms: performance.now() - start };
+}

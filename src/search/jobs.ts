@@ -6,6 +6,7 @@ import { MctsSearch, type SearchLimits, type SearchResult } from './mcts.js';
 import type { SearchParams } from './params.js';
 import { playGame, type PlayGameOptions, type PlayedGame } from './play-game.js';
 import type { WorkerContext } from './pool-types.js';
+import { evaluateFor } from '../nn/evaluator.js';
 
 export interface SearchJobArgs {
   game: GameSpec;
@@ -42,11 +43,5 @@ export async function rawEvaluateJob(ctx: WorkerContext, args: RawEvaluateArgs):
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
     planes[i] = state >>> 30 === 0 ? 1 : 0;
   }
-  const start = performance.now();
-  let positions = 0;
-  while (performance.now() - start < args.ms) {
-    await ctx.evaluator.evaluate(planes, args.batch);
-    positions += args.batch;
-  }
-  return { positions, ms: performance.now() - start };
+  return evaluateFor(ctx.evaluator, planes, args.batch, args.ms);
 }
