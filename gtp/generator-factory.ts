@@ -5,6 +5,7 @@
  * fallback; a network of another board size falls back (GTP controllers change sizes freely).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MoveGenerator, MoveGeneratorFactory } from './move-generator.js';
@@ -99,20 +100,28 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
     }
     const modelDir = mode === 'zero' && options.noNetwork !== true ? (options.modelDir ?? defaultModelDir(size, options.defaultModelsDir)) : null;
     if (modelDir !== null) {
+      const recommended = options.lee?.lambda === undefined ? readNetworkPlaySettings(modelDir) : {};
+      const lambda = options.lee?.lambda ?? recommended.lambda;
+      const withRollouts = lambda !== undefined && lambda > 0;
       // Loaded lazily: tfjs and onnxruntime take a while to load, and the fallback needs neither.
       const { createEvaluator } = await import('../src/nn/create-evaluator.js');
-      const evaluator = await createEvaluator({ modelDir, backend: options.backend, threads: options.threads });
+      const { NetThreadEvaluator } = await import('../src/nn/net-thread.js');
+      // Rollouts in the search thread (the default): the net on a thread of its own with the other cores,
+      // since onnxruntime's forward pass would otherwise stop the rollouts (see src/lee/lee-search.ts).
+      const ownThread = withRollouts && (options.lee?.rolloutThreads ?? 0) === 0;
+      const threads = options.threads ?? availableParallelism();
+      const evaluator = ownThread
+        ? await NetThreadEvaluator.open({ modelDir, backend: options.backend, threads: Math.max(1, threads - 1) })
+        : await createEvaluator({ modelDir, backend: options.backend, threads: options.threads });
       if (evaluator.info.boardSize === size) {
-        const recommended = options.lee?.lambda === undefined ? readNetworkPlaySettings(modelDir) : {};
-        const lambda = options.lee?.lambda ?? recommended.lambda;
         if (recommended.lambda !== undefined) {
           options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: λ = ${recommended.lambda}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda overrides`);
         }
-        if (lambda !== undefined && lambda > 0) {
+        if (withRollouts) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
           const { createZeroRolloutGenerator } = await import('../src/lee/lee-generator.js');
           const lee = options.lee ?? { komi: 7.5 };
-          return createZeroRolloutGenerator(evaluator, modelDir, {
+          return createZeroRolloutGenerator(evaluator, `${modelDir} on ${evaluator.backend}${ownThread ? ' (own thread)' : ''}`, {
             komi: lee.komi,
             seed: options.seed,
             rolloutPolicy: lee.rolloutPolicy,

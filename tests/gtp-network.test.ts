@@ -78,7 +78,7 @@ describe('tengen gtp with a network', () => {
     });
     try {
       await mixed.send('name');
-      expect(lines.join('\n')).toContain(`MCTS with network ${modelDir} and rollouts in the search thread (λ = 0.5, n_thr = 4)`);
+      expect(lines.join('\n')).toContain(`MCTS with network ${modelDir} on onnx (own thread) and rollouts in the search thread (λ = 0.5, n_thr = 4)`);
       await expectLegalGenmoves((c) => mixed.send(c), new Game(9), 4);
     } finally {
       await mixed.quit();

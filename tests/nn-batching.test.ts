@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +9,8 @@ import { defaultNetConfig } from '../src/nn/config.js';
 import { createEvaluator, type BackendEvaluator } from '../src/nn/create-evaluator.js';
 import { planesPerPosition, policySize, type EvalOutput, type Evaluator, type NetInfo } from '../src/nn/evaluator.js';
 import { createNet } from '../src/nn/model.js';
+import { saveNet } from '../src/nn/model-io.js';
+import { NetThreadEvaluator } from '../src/nn/net-thread.js';
 import { RemoteEvaluator, serveEvaluator } from '../src/nn/remote.js';
 
 const size = 5;
@@ -213,4 +217,36 @@ describe('RemoteEvaluator over worker threads', () => {
     await expect(remote.evaluate(randomPlanes(1, 5), 1)).rejects.toThrow(/closed/);
     expect(planesPerPosition(remote.info)).toBe(fp);
   });
+});
+
+describe('NetThreadEvaluator (a network on its own thread)', () => {
+  it('answers as the same network opened in this thread; concurrent calls each get their own answer', async () => {
+    const modelDir = join(mkdtempSync(join(tmpdir(), 'tengen-net-thread-')), 'net');
+    const net = createNet(config, { seed: 33 });
+    await saveNet(net, modelDir);
+    net.model.dispose();
+    const here = await createEvaluator({ modelDir, backend: 'onnx', threads: 1 });
+    const there = await NetThreadEvaluator.open({ modelDir, backend: 'onnx', threads: 1 });
+    try {
+      expect(there.backend).toBe('onnx');
+      expect(there.info).toEqual(here.info);
+      const planes = randomPlanes(6, 9);
+      const expected = await here.evaluate(planes, 6);
+      const outs = await Promise.all([there.evaluate(planes, 6), there.evaluate(planes.subarray(fp), 1)]);
+      expect(maxAbsDiff(outs[0].policy, expected.policy)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(outs[0].value, expected.value)).toBeLessThan(1e-5);
+      expect(outs[1].value[0]).toBeCloseTo(expected.value[1]!, 5);
+      expect(planes.length).toBe(6 * fp);
+      await expect(there.evaluate(new Float32Array(3), 1)).rejects.toThrow(/need 450 floats, got 3/);
+    } finally {
+      await there.dispose();
+      await here.dispose();
+    }
+    await expect(there.evaluate(randomPlanes(1, 1), 1)).rejects.toThrow(/closed|disposed/);
+  }, 60_000);
+
+  it('a network that cannot be opened is an error from open(), with the reason', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'tengen-net-thread-')), 'missing');
+    await expect(NetThreadEvaluator.open({ modelDir: missing, backend: 'onnx', threads: 1 })).rejects.toThrow(/missing/);
+  }, 60_000);
 });

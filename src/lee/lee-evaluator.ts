@@ -1,8 +1,9 @@
 /**
  * AlphaGo Lee's two networks behind the one Evaluator the search knows: both read the same 48 Lee
- * planes, the policy net (SL by default) gives the priors and the value net the value. The two run at
- * once on the same batch (each backend call is asynchronous), so one evaluate() costs about one net's time
- * on an idle core pair rather than two in sequence.
+ * planes, the policy net (SL by default) gives the priors and the value net the value. Opened with
+ * `ownThreads` each net runs on its own thread (net-thread.ts), so the two run at once on the same batch and
+ * the search thread keeps playing rollouts meanwhile; in the caller's thread onnxruntime's forward passes
+ * block it and run one after the other.
  *
  * Without a value network the value is 0 everywhere; the search must then score leaves by rollouts alone
  * (λ = 1), which lee-search.ts arranges.
@@ -55,15 +56,19 @@ export class LeeEvaluator implements Evaluator {
  * Opens the set's policy net and (when `useValue` and the set has one) its value net. Each backend session
  * gets half the threads when both nets run at once (they run concurrently on the same batch).
  */
-export async function openLeeEvaluator(files: LeeModelSetFiles, options: LeeNetOptions & { useValue?: boolean } = {}): Promise<LeeEvaluator> {
+export async function openLeeEvaluator(files: LeeModelSetFiles, options: LeeNetOptions & { useValue?: boolean; ownThreads?: boolean } = {}): Promise<LeeEvaluator> {
   const useValue = (options.useValue ?? true) && files.valueDir !== null;
   const total = options.threads ?? availableParallelism();
-  const threads = useValue ? Math.max(1, Math.floor(total / 2)) : total;
+  // On their own threads the nets leave one core to the search thread (its rollouts).
+  const netCores = options.ownThreads === true ? Math.max(1, total - 1) : total;
+  const threads = useValue ? Math.max(1, Math.floor(netCores / 2)) : netCores;
   // Loaded lazily: tfjs and onnxruntime take a while to load, and `tengen gtp` reads this module's callers at start-up.
   const { createEvaluator } = await import('../nn/create-evaluator.js');
+  const { NetThreadEvaluator } = await import('../nn/net-thread.js');
   const open = async (dir: string, what: string): Promise<BackendEvaluator> => {
+    const netOptions = { modelDir: dir, backend: options.backend ?? 'auto', threads };
     try {
-      return await createEvaluator({ modelDir: dir, backend: options.backend ?? 'auto', threads });
+      return await (options.ownThreads === true ? NetThreadEvaluator.open(netOptions) : createEvaluator(netOptions));
     } catch (e) {
       throw new LeeModelSetError(`Lee model set: cannot open the ${what} network in ${dir}: ${(e as Error).message}`);
     }

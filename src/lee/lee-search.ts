@@ -9,15 +9,17 @@
  *   rollout  no networks: uniform priors + rollouts alone (λ = 1) — the classic rollout-only MCTS baseline.
  *   zero     (not built here) the AlphaGo Zero search: one net, no rollouts.
  *
- * Where the rollouts run: by default in the search's thread, while the nets run. The search keeps two
- * lanes of leaf batches (lanes = 2): while one lane's batch is in onnxruntime (which runs on its own
- * threads and frees the JavaScript thread), the other lane descends and plays its leaves' rollouts. With
+ * Where the rollouts run: by default in the search's thread, with the nets on threads of their own
+ * (src/nn/net-thread.ts). onnxruntime-node's forward pass is synchronous: run in the search's thread it
+ * would stop the rollouts for its whole length. The search keeps three lanes of leaf batches (lanes = 3):
+ * while one or two lanes' batches are in the nets, another lane descends and plays its leaves' rollouts.
+ * Measured on 9x9 (the shipped Zero net + rollouts, λ = 1, 2 cores): 2,250 visits/s with the net in the
+ * search thread, 2,800 on its own thread with 2 lanes, 2,750–3,050 with 3–4 lanes. With
  * `rolloutThreads` > 0 (gtp/selfplay --rollout-threads N) each leaf's rollout goes to a worker thread
  * instead (rollout-workers.ts) and the search awaits it after its net batch — AlphaGo Lee's layout, for
  * machines with cores to spare. It is not the search pool (src/search/pool.ts): that runs whole searches
  * or games per task, and a task per rollout would cost more than the rollout. On this 2-core machine
- * the search thread and onnxruntime already use both cores and in-thread rollouts were faster (bench
- * lee-search), hence the default 0.
+ * in-thread rollouts were faster (1 s searches: 1,900 visits in-thread, 1,060 with 1 rollout thread).
  *
  * n_thr on 9x9: AlphaGo Lee used 40 on 19x19 to keep its GPU queue matched to its rollout threads. Here a
  * node's first visit costs a net evaluation (Lee features with ladder reading, two nets) and later visits
@@ -62,7 +64,7 @@ export const LEE_SEARCH_DEFAULTS: Readonly<LeeSearchConfig> = Object.freeze({
   lambda: DEFAULT_LAMBDA,
   expandThreshold: 4,
   rolloutsPerLeaf: 1,
-  lanes: 2,
+  lanes: 3,
   batchSize: 8,
   virtualLoss: 3,
   policy: 'sl',
@@ -214,7 +216,8 @@ export async function leeSearch(set: string | LeeModelSetFiles, komi: number, op
     lambda = 1;
   }
   // λ = 1 ignores the value net: do not spend time (or threads) running it.
-  const evaluator = await openLeeEvaluator(files, { backend: options.backend, threads: options.threads, useValue: lambda < 1 });
+  // Rollouts in this thread: the nets go to their own threads, or their forward passes would stall the rollouts.
+  const evaluator = await openLeeEvaluator(files, { backend: options.backend, threads: options.threads, useValue: lambda < 1, ownThreads: config.rolloutThreads === 0 });
   const params = searchParams(config, options.params);
   const leaf = rolloutLeaf(files.rolloutPolicyPath, files.boardSize, komi, config, lambda, options.seed);
   const nets = evaluator.valueNet === null ? `${files.policyName.toUpperCase()} policy` : `${files.policyName.toUpperCase()} policy + value`;
