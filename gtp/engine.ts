@@ -97,6 +97,7 @@ export class GtpEngine {
   private readonly generatorFactory: MoveGeneratorFactory;
   private generator: MoveGenerator | null = null;
   private generatorSize = 0;
+  private generatorLoads: Promise<unknown> = Promise.resolve();
   private statusCache: { key: string; status: FinalStatus } | null = null;
 
   constructor(config: EngineConfig, generatorFactory: MoveGeneratorFactory) {
@@ -116,6 +117,7 @@ export class GtpEngine {
     if (!Number.isInteger(size) || size < MIN_SIZE || size > MAX_SIZE) throw new GtpError('unacceptable size');
     this.game = new Game(size, this.rules);
     this.positionChanged();
+    this.prepareMoveGenerator();
   }
 
   clearBoard(): void {
@@ -257,7 +259,12 @@ export class GtpEngine {
     limits: SearchLimits,
     request: { allowPass: boolean; onAnalysis?: (a: Analysis) => void; analysisIntervalMs?: number; signal?: AbortSignal },
   ): Promise<SearchOutcome> {
+    const asked = performance.now();
     const generator = await this.moveGenerator();
+    // A move's time runs from the command: time spent opening a network (the first genmove after
+    // boardsize) comes out of it, down to a tenth, so the move cannot run far over.
+    const loadingMs = performance.now() - asked;
+    if (limits.timeMs !== undefined && loadingMs > 1) limits = { ...limits, timeMs: Math.max(limits.timeMs / 10, limits.timeMs - loadingMs) };
     const board = this.game.board;
     const saved = board.toPlay;
     // GTP lets the controller ask either colour to move; the search reads the player to move from the board.
@@ -279,6 +286,12 @@ export class GtpEngine {
     if (this.config.visits !== undefined) limits.visits = this.config.visits;
     if (this.config.timeSeconds !== undefined) limits.timeMs = this.config.timeSeconds * 1000;
     if (budget !== undefined) limits.timeMs = Math.min(limits.timeMs ?? Infinity, budget);
+    // --time alone is a fixed budget per move: time not used is lost, not banked, so search it all (a
+    // decided search keeps growing the subtree of the move it plays, reused on the next move). Under a game
+    // clock (or a visit limit) stopping once the move is decided saves time for later moves.
+    if (this.config.timeSeconds !== undefined && this.config.visits === undefined && (budget === undefined || budget >= this.config.timeSeconds * 1000)) {
+      limits.earlyStop = false;
+    }
     return limits;
   }
 
@@ -322,19 +335,40 @@ export class GtpEngine {
     return analysis.winrate < effective;
   }
 
-  async moveGenerator(): Promise<MoveGenerator> {
-    if (this.generator === null || this.generatorSize !== this.size) {
-      const previous = this.generator;
-      this.generator = null;
-      await previous?.dispose();
-      this.generator = await this.generatorFactory(this.size);
-      this.generatorSize = this.size;
-      this.config.log(`move generator for ${this.size}x${this.size}: ${this.generator.description}`);
-    }
+  /**
+   * The generator for the current board size, created (and the previous one disposed) when the size
+   * changed. Loads run one after another, so a load started by boardsize and a genmove's never overlap.
+   */
+  moveGenerator(): Promise<MoveGenerator> {
+    const size = this.size;
+    if (this.generator !== null && this.generatorSize === size) return Promise.resolve(this.generator);
+    const next = this.generatorLoads.catch(() => undefined).then(() => this.loadGenerator(size));
+    this.generatorLoads = next;
+    return next;
+  }
+
+  /**
+   * Starts loading the generator for the current size without waiting (after boardsize): opening a
+   * network takes a moment, and the first genmove's time should go to its search. A failure is reported
+   * by the next genmove, which tries again.
+   */
+  prepareMoveGenerator(): void {
+    this.moveGenerator().catch(() => undefined);
+  }
+
+  private async loadGenerator(size: number): Promise<MoveGenerator> {
+    if (this.generator !== null && this.generatorSize === size) return this.generator;
+    const previous = this.generator;
+    this.generator = null;
+    await previous?.dispose();
+    this.generator = await this.generatorFactory(size);
+    this.generatorSize = size;
+    this.config.log(`move generator for ${size}x${size}: ${this.generator.description}`);
     return this.generator;
   }
 
   async dispose(): Promise<void> {
+    await this.generatorLoads.catch(() => undefined);
     await this.generator?.dispose();
     this.generator = null;
   }

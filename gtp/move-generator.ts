@@ -14,6 +14,8 @@ import type { Analysis, CandidateAnalysis as CandidateMove } from '../src/search
 export interface SearchLimits {
   visits?: number;
   timeMs?: number;
+  /** Whether the search may stop once its move is decided (see src/search/mcts.ts SearchLimits). */
+  earlyStop?: boolean;
 }
 
 export interface SearchRequest {

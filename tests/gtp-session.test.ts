@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { BLACK, DEFAULT_GAME_RULES, WHITE, parseGtpVertex } from '../engine/index.js';
 import { GtpClient, GtpCommandError } from '../gtp/client.js';
 import { GtpEngine, type EngineConfig } from '../gtp/engine.js';
-import type { Analysis } from '../gtp/move-generator.js';
+import type { Analysis, SearchLimits, SearchOutcome, SearchRequest } from '../gtp/move-generator.js';
+import type { Game } from '../engine/game.js';
 import { PlayoutGenerator } from '../gtp/playout-generator.js';
 import { GtpServer } from '../gtp/server.js';
 import { DEAD_STONES_POSITION, SEKI_POSITION, positionVertices } from './gtp-positions.js';
@@ -180,5 +181,58 @@ describe('GtpClient', () => {
     await client.quit();
     expect(client.closed).toBe(true);
     await expect(client.send('name')).rejects.toThrow();
+  });
+});
+
+describe('search limits of genmove', () => {
+  /** A generator that records the limits each search gets and plays the first empty point. */
+  class RecordingGenerator {
+    readonly description = 'recording';
+    readonly limits: SearchLimits[] = [];
+    async search(game: Game, request: SearchRequest): Promise<SearchOutcome> {
+      this.limits.push(request.limits);
+      const move = game.board.stones.indexOf(0);
+      return { move, analysis: { color: game.board.toPlay, visits: 100, winrate: 0.5, candidates: [] } };
+    }
+    async dispose(): Promise<void> {}
+  }
+
+  it('--time alone searches the whole move time (no early stop); a clock or --visits may stop early', async () => {
+    const fixed = new RecordingGenerator();
+    const timeOnly = new GtpEngine(config({ visits: undefined, timeSeconds: 1 }), async () => fixed);
+    await timeOnly.genmove(BLACK);
+    expect(fixed.limits[0]).toEqual({ timeMs: 1000, earlyStop: false });
+    // Under a game clock the move's budget is shorter than --time: time saved is banked, early stop allowed.
+    timeOnly.setTimeControl({ kind: 'absolute', mainMs: 5000 });
+    await timeOnly.genmove(WHITE);
+    expect(fixed.limits[1]!.earlyStop).toBeUndefined();
+    expect(fixed.limits[1]!.timeMs).toBeLessThan(1000);
+    const visits = new RecordingGenerator();
+    await new GtpEngine(config({ visits: 300, timeSeconds: 1 }), async () => visits).genmove(BLACK);
+    expect(visits.limits[0]).toEqual({ visits: 300, timeMs: 1000 });
+  });
+
+  it('boardsize starts loading the generator; the time spent waiting for it comes out of the first move', async () => {
+    const sizes: number[] = [];
+    const recording = new RecordingGenerator();
+    let release: () => void = () => {};
+    const loaded = new Promise<void>((r) => (release = r));
+    const engine = new GtpEngine(config({ visits: undefined, timeSeconds: 1 }), async (size) => {
+      sizes.push(size);
+      await loaded;
+      return recording;
+    });
+    engine.setBoardSize(7);
+    expect(sizes).toEqual([]); // loads run one after another, after the current microtask
+    await new Promise((r) => setTimeout(r, 0));
+    expect(sizes).toEqual([7]);
+    const move = engine.genmove(BLACK);
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await move;
+    expect(sizes).toEqual([7]); // the genmove waited for the same load, it did not start another
+    expect(recording.limits[0]!.timeMs).toBeLessThan(750);
+    expect(recording.limits[0]!.timeMs).toBeGreaterThanOrEqual(100);
+    await engine.dispose();
   });
 });

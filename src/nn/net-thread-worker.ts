@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createEvaluator, type CreateEvaluatorOptions } from './create-evaluator.js';
+import { planesPerPosition } from './evaluator.js';
 import { serveEvaluator } from './remote.js';
 
 export interface NetThreadData {
@@ -17,6 +18,8 @@ export type NetThreadStatus = { kind: 'ready'; backend: string } | { kind: 'erro
 const data = workerData as NetThreadData;
 try {
   const evaluator = await createEvaluator(data.options);
+  // The first forward pass sets the session up (allocations, kernels): do it now rather than in a search.
+  await evaluator.evaluate(new Float32Array(planesPerPosition(evaluator.info)), 1);
   serveEvaluator(data.port, evaluator);
   parentPort!.postMessage({ kind: 'ready', backend: evaluator.backend } satisfies NetThreadStatus);
 } catch (e) {
