@@ -27,7 +27,7 @@ export interface GeneratorOptions {
   /** --mode: 'zero' (default) the network MCTS above; 'lee' / 'rollout' AlphaGo-Lee play (src/lee/lee-generator.ts). */
   mode?: 'zero' | 'lee' | 'rollout';
   /** Lee-mode knobs (λ, n_thr, prior policy, rollout policy file) and the komi the rollouts start with. */
-  lee?: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
+  lee?: { komi: number; lambda?: number; scoreUtility?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
 /** models/ at the package root (dist/gtp/ → ../../models). */
@@ -50,6 +50,8 @@ export function fallbackPlayouts(size: number): number {
 export interface NetworkPlaySettings {
   /** λ for leaf values (1 − λ)·v + λ·rollout when --lambda is not given. */
   lambda?: number;
+  /** Weight of the score term in finished games' and rollouts' values when --score-utility is not given. */
+  scoreUtility?: number;
   /** Why (shown on stderr). */
   note?: string;
 }
@@ -73,8 +75,13 @@ export function readNetworkPlaySettings(modelDir: string): NetworkPlaySettings {
   const o = raw as Record<string, unknown>;
   if (typeof raw !== 'object' || raw === null) throw new Error(`${path}: expected a JSON object`);
   if (o.lambda !== undefined && !(typeof o.lambda === 'number' && o.lambda >= 0 && o.lambda <= 1)) throw new Error(`${path}: lambda must be a number in [0, 1]`);
+  if (o.scoreUtility !== undefined && !(typeof o.scoreUtility === 'number' && o.scoreUtility >= 0 && o.scoreUtility <= 1)) throw new Error(`${path}: scoreUtility must be a number in [0, 1]`);
   if (o.note !== undefined && typeof o.note !== 'string') throw new Error(`${path}: note must be a string`);
-  return { ...(o.lambda !== undefined ? { lambda: o.lambda as number } : {}), ...(o.note !== undefined ? { note: o.note as string } : {}) };
+  return {
+    ...(o.lambda !== undefined ? { lambda: o.lambda as number } : {}),
+    ...(o.scoreUtility !== undefined ? { scoreUtility: o.scoreUtility as number } : {}),
+    ...(o.note !== undefined ? { note: o.note as string } : {}),
+  };
 }
 
 export function createGeneratorFactory(options: GeneratorOptions): MoveGeneratorFactory {
@@ -93,6 +100,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         seed: options.seed,
         rolloutPolicy: lee.rolloutPolicy,
         config: { lambda: lee.lambda, expandThreshold: lee.expandThreshold, policy: lee.policy, rolloutThreads: lee.rolloutThreads },
+        ...(lee.scoreUtility === undefined ? {} : { params: { scoreUtility: lee.scoreUtility } }),
         log: options.log,
       });
       if (generator !== null) return generator;
@@ -100,8 +108,9 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
     }
     const modelDir = mode === 'zero' && options.noNetwork !== true ? (options.modelDir ?? defaultModelDir(size, options.defaultModelsDir)) : null;
     if (modelDir !== null) {
-      const recommended = options.lee?.lambda === undefined ? readNetworkPlaySettings(modelDir) : {};
+      const recommended = readNetworkPlaySettings(modelDir);
       const lambda = options.lee?.lambda ?? recommended.lambda;
+      const scoreUtility = options.lee?.scoreUtility ?? recommended.scoreUtility;
       const withRollouts = lambda !== undefined && lambda > 0;
       // Loaded lazily: tfjs and onnxruntime take a while to load, and the fallback needs neither.
       const { createEvaluator } = await import('../src/nn/create-evaluator.js');
@@ -114,15 +123,21 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         ? await NetThreadEvaluator.open({ modelDir, backend: options.backend, threads: Math.max(1, threads - 1) })
         : await createEvaluator({ modelDir, backend: options.backend, threads: options.threads });
       if (evaluator.info.boardSize === size) {
-        if (recommended.lambda !== undefined) {
-          options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: λ = ${recommended.lambda}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda overrides`);
+        const followed = [
+          ...(options.lee?.lambda === undefined && recommended.lambda !== undefined ? [`λ = ${recommended.lambda}`] : []),
+          ...(options.lee?.scoreUtility === undefined && recommended.scoreUtility !== undefined ? [`score utility ${recommended.scoreUtility}`] : []),
+        ];
+        if (followed.length > 0) {
+          options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: ${followed.join(', ')}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda / --score-utility override`);
         }
+        const params = scoreUtility === undefined ? {} : { scoreUtility };
         if (withRollouts) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
           const { createZeroRolloutGenerator } = await import('../src/lee/lee-generator.js');
           const lee = options.lee ?? { komi: 7.5 };
           return createZeroRolloutGenerator(evaluator, `${modelDir} on ${evaluator.backend}${ownThread ? ' (own thread)' : ''}`, {
             komi: lee.komi,
+            params,
             seed: options.seed,
             rolloutPolicy: lee.rolloutPolicy,
             config: { lambda, expandThreshold: lee.expandThreshold, rolloutThreads: lee.rolloutThreads },
@@ -130,7 +145,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
           });
         }
         const { MctsGenerator } = await import('./mcts-generator.js');
-        return new MctsGenerator(evaluator, `MCTS with network ${modelDir} on ${evaluator.backend}`, { seed: options.seed ?? null });
+        return new MctsGenerator(evaluator, `MCTS with network ${modelDir} on ${evaluator.backend}`, { seed: options.seed ?? null, ...params });
       }
       options.log(`the network in ${modelDir} plays ${evaluator.info.boardSize}x${evaluator.info.boardSize}, not ${size}x${size}`);
       await evaluator.dispose();

@@ -39,7 +39,9 @@ options:
   --visits N               search visits per move (default: 800 with a network; without one,
                            300000 / points playouts, from 500 to 5000: 3704 on 9x9, 831 on 19x19)
   --time S                 seconds per move; with --visits, whichever comes first. The game clock
-                           (time_settings / time_left) can only shorten a move's time.
+                           (time_settings / time_left) can only shorten a move's time. --time alone
+                           uses the whole time every move (unused time is not banked); under a clock
+                           or a visit limit the search stops once its move cannot change.
   --threads N              CPU threads for the network backend (default: all cores)
   --size N                 initial board size, ${MIN_SIZE}..${MAX_SIZE} (default: the --model network's size, else
                            ${GTP_DEFAULTS.size}; controllers send boardsize)
@@ -59,6 +61,9 @@ options:
                              rollout  rollout-only MCTS: no networks, uniform priors, rollout leaves
   --lambda X               lee: rollout weight λ in [0, 1] (default ${LEE_SEARCH_DEFAULTS.lambda}); zero: mix the
                            network's value with rollouts, (1 − λ)·v + λ·rollout (default 0: no rollouts)
+  --score-utility W        weight of the score in the value of a finished game or rollout,
+                           (1 − W)·(±1) + W·tanh(margin / (size + 1)), in [0, 1] (default: the
+                           network's play.json, else 0: win/loss only); see README "Score utility"
   --expand-threshold N     lee/rollout: n_thr, visits before a node is expanded (default ${LEE_SEARCH_DEFAULTS.expandThreshold})
   --policy sl|rl           lee: which policy net gives the priors (default ${LEE_SEARCH_DEFAULTS.policy})
   --rollout-policy FILE    lee/rollout: rollout policy weights (default: the set's rollout-policy.json,
@@ -114,7 +119,7 @@ interface GtpCliOptions {
   threads?: number;
   watch?: string;
   mode: 'zero' | 'lee' | 'rollout';
-  lee: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
+  lee: { komi: number; lambda?: number; scoreUtility?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
 /** The board size of a Lee model set (lee.json), so `--mode lee --model SET` starts on the right board. */
@@ -147,6 +152,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       watch: { type: 'string' },
       mode: { type: 'string' },
       lambda: { type: 'string' },
+      'score-utility': { type: 'string' },
       'expand-threshold': { type: 'string' },
       policy: { type: 'string' },
       'rollout-policy': { type: 'string' },
@@ -163,6 +169,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (mode === 'lee' && values.model === undefined) throw new UsageError('--mode lee needs --model DIR: an AlphaGo-Lee model set (lee.json, sl/, value/), e.g. models/9x9-lee');
   const lambda = finiteNumber('lambda', values.lambda);
   if (lambda !== undefined && !(lambda >= 0 && lambda <= 1)) throw new UsageError(`--lambda must be in [0, 1], got ${lambda}`);
+  const scoreUtility = finiteNumber('score-utility', values['score-utility']);
+  if (scoreUtility !== undefined && !(scoreUtility >= 0 && scoreUtility <= 1)) throw new UsageError(`--score-utility must be in [0, 1], got ${scoreUtility}`);
   const policy = values.policy;
   if (policy !== undefined && policy !== 'sl' && policy !== 'rl') throw new UsageError(`--policy must be sl or rl, got '${policy}'`);
   if (values.model === NO_NETWORK && mode !== 'zero') throw new UsageError(`--model ${NO_NETWORK} is for --mode zero (--mode ${mode} needs its own models or none)`);
@@ -200,7 +208,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
     threads: positiveInt('threads', values.threads),
     watch: values.watch,
     mode,
-    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
+    lee: { komi, lambda, scoreUtility, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
   };
 }
 

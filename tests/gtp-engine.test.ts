@@ -396,5 +396,8 @@ describe('raw stdio', () => {
     const { stderr, code } = await rawSession('', ['--visits', 'many']);
     expect(code).toBe(2);
     expect(stderr).toContain('--visits must be a positive integer');
+    const utility = await rawSession('', ['--score-utility', '2']);
+    expect(utility.code).toBe(2);
+    expect(utility.stderr).toContain('--score-utility must be in [0, 1], got 2');
   });
 });

@@ -88,7 +88,7 @@ describe('tengen gtp with a network', () => {
   it('follows the network\'s play.json (λ) unless --lambda is given; a bad play.json is a start-up error', async () => {
     const withPlay = join(mkdtempSync(join(tmpdir(), 'tengen-net-play-')), 'net');
     cpSync(modelDir, withPlay, { recursive: true });
-    writeFileSync(join(withPlay, 'play.json'), JSON.stringify({ lambda: 1, note: 'measured' }));
+    writeFileSync(join(withPlay, 'play.json'), JSON.stringify({ lambda: 1, scoreUtility: 0.25, note: 'measured' }));
     const start = async (extra: string[]): Promise<string> => {
       const lines: string[] = [];
       const client = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--model', withPlay, '--backend', 'onnx', '--threads', '1', '--visits', '16', ...extra], {
@@ -105,11 +105,19 @@ describe('tengen gtp with a network', () => {
       return lines.join('\n');
     };
     const followed = await start([]);
-    expect(followed).toContain('play.json: λ = 1 (measured)');
+    expect(followed).toContain('play.json: λ = 1, score utility 0.25 (measured)');
     expect(followed).toContain('and rollouts in the search thread (λ = 1');
     const overridden = await start(['--lambda', '0']);
     expect(overridden).toContain(`MCTS with network ${withPlay} on onnx`);
     expect(overridden).not.toContain('rollouts');
+    expect(await start(['--lambda', '0.5'])).toContain('play.json: score utility 0.25 (measured)');
+    writeFileSync(join(withPlay, 'play.json'), '{"lambda": 1, "scoreUtility": -1}');
+    const badUtility = spawn(process.execPath, [CLI, 'gtp', '--model', withPlay], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let badErr = '';
+    badUtility.stderr.setEncoding('utf8').on('data', (d: string) => (badErr += d));
+    badUtility.stdin.end('name\n');
+    expect(await new Promise<number | null>((resolve) => badUtility.on('exit', resolve))).toBe(1);
+    expect(badErr).toMatch(/play\.json: scoreUtility must be a number in \[0, 1\]/);
     writeFileSync(join(withPlay, 'play.json'), '{"lambda": 2}');
     const child = spawn(process.execPath, [CLI, 'gtp', '--model', withPlay], { stdio: ['pipe', 'pipe', 'pipe'] });
     let err = '';

@@ -3,6 +3,7 @@ import { BLACK, Game, WHITE } from '../engine/index.js';
 import { RolloutLeafEvaluator, mixedLeafValue } from '../src/lee/leaf.js';
 import { defaultRolloutPolicy } from '../src/lee/rollout-policy.js';
 import { MctsSearch, SimpleEvaluator, type SearchResult } from '../src/search/index.js';
+import { checkScoreUtility, defaultScoreScale, outcomeValue } from '../src/search/outcome.js';
 import { boardFromDiagram } from './helpers.js';
 
 describe('λ-mixed leaf value', () => {
@@ -60,3 +61,65 @@ describe('λ-mixed leaf value', () => {
   });
 });
 
+
+describe('score utility (value of a finished game with a score term)', () => {
+  it('is ±1 at weight 0; with weight w, (1 − w)·(±1) + w·tanh(margin / scale), for the player to move', () => {
+    const none = { weight: 0, scale: 10 };
+    expect(outcomeValue(0.5, BLACK, none)).toBe(1);
+    expect(outcomeValue(0.5, WHITE, none)).toBe(-1);
+    expect(outcomeValue(0, BLACK, none)).toBe(0);
+    const u = { weight: 0.25, scale: 10 };
+    expect(outcomeValue(5, BLACK, u)).toBeCloseTo(0.75 + 0.25 * Math.tanh(0.5), 12);
+    expect(outcomeValue(5, WHITE, u)).toBeCloseTo(-0.75 - 0.25 * Math.tanh(0.5), 12);
+    // A bigger win is worth more, a smaller loss costs less; every value stays in [-1, 1].
+    expect(outcomeValue(20, BLACK, u)).toBeGreaterThan(outcomeValue(0.5, BLACK, u));
+    expect(outcomeValue(-0.5, BLACK, u)).toBeGreaterThan(outcomeValue(-20, BLACK, u));
+    expect(outcomeValue(0.5, BLACK, u)).toBeGreaterThan(0.75);
+    expect(outcomeValue(-0.5, BLACK, u)).toBeLessThan(-0.75);
+    for (const m of [-1000, -3, 3, 1000]) expect(Math.abs(outcomeValue(m, BLACK, { weight: 1, scale: 1 }))).toBeLessThanOrEqual(1);
+    expect(defaultScoreScale(9)).toBe(10);
+    expect(() => checkScoreUtility({ weight: 1.5, scale: 10 })).toThrow(/weight/);
+    expect(() => checkScoreUtility({ weight: 0.5, scale: 0 })).toThrow(/scale/);
+  });
+
+  it('rollouts and two passes in the tree are valued with the score term', async () => {
+    // Black owns the whole 7x7 board (49 points) but for two white stones with no room to live; komi 7.
+    const board = boardFromDiagram(`
+      XXXXXXX
+      X.X.XXX
+      XXXXXXX
+      XXOO.XX
+      XXXXXXX
+      X.X.X.X
+      XXXXXXX`);
+    const utility = { weight: 0.5, scale: 8 };
+    const leaf = new RolloutLeafEvaluator({ policy: defaultRolloutPolicy(), size: 7, komi: 7, rolloutsPerLeaf: 4, seed: 1, scoreUtility: utility });
+    board.toPlay = BLACK;
+    // Every rollout ends with Black ahead by 37 (the white stones left on the board) to 42 (captured):
+    // each is worth 0.5 + 0.5·tanh(margin / 8), not 1.
+    const forBlack = leaf.evaluate(board);
+    expect(forBlack).toBeGreaterThanOrEqual(0.5 + 0.5 * Math.tanh(37 / 8) - 1e-12);
+    expect(forBlack).toBeLessThanOrEqual(0.5 + 0.5 * Math.tanh(42 / 8) + 1e-12);
+    expect(forBlack).toBeLessThan(1);
+    board.toPlay = WHITE;
+    const forWhite = leaf.evaluate(board);
+    expect(forWhite).toBeLessThanOrEqual(-0.5 - 0.5 * Math.tanh(37 / 8) + 1e-12);
+    expect(forWhite).toBeGreaterThan(-1);
+
+    // In the tree: White passed; Black's pass ends the game, scored as the board stands: Black 41 stones and
+    // 5 eyes, White 2 stones, the point beside them neutral. The pass child's value is that outcome with the
+    // score term.
+    const game = new Game(7, { komi: 7 });
+    const black: number[] = [];
+    const white: number[] = [];
+    board.stones.forEach((s, p) => (s === BLACK ? black : s === WHITE ? white : []).push(p));
+    game.setSetup(black, white, WHITE);
+    game.play(-1);
+    const mcts = new MctsSearch(new SimpleEvaluator(7, { value: 'zero', komi: 7 }), { seed: 1, earlyStop: false, scoreUtility: 0.5, scoreUtilityScale: 8 });
+    const result = await mcts.run(game, { visits: 60 });
+    const pass = result.analysis.candidates.find((c) => c.move === -1)!;
+    expect(pass.visits).toBeGreaterThan(0);
+    // Margin for Black 46 − 2 − 7 = 37, so Black's winrate is (1 + 0.5 + 0.5·tanh(37/8)) / 2.
+    expect(pass.winrate).toBeCloseTo((1 + 0.5 + 0.5 * Math.tanh(37 / 8)) / 2, 9);
+  });
+});

@@ -4,7 +4,9 @@ import type { EvalOutput, Evaluator, NetInfo } from '../src/nn/evaluator.js';
 import { ZERO_PLANE, ZERO_PLANES } from '../src/nn/features.js';
 import { MctsSearch, isTrueEye } from '../src/search/mcts.js';
 import { NodeState, type SearchNode } from '../src/search/node.js';
+import type { CandidateAnalysis } from '../src/search/analysis.js';
 import { resolveSearchParams } from '../src/search/params.js';
+import { holdBackFirstPass } from '../src/search/pass-policy.js';
 import { SimpleEvaluator } from '../src/search/simple-evaluator.js';
 import { v } from './helpers.js';
 
@@ -329,6 +331,30 @@ describe('passing and the end of the game', { timeout: 20_000 }, () => {
     // White's eyes are legal for black only as suicide (excluded as illegal); so black may pass or
     // play into white's side, but never into its own eyes.
     expect([v('B4', 5), v('B2', 5)]).not.toContain(result.move);
+  });
+
+  it('holds back a first pass the network finds unlikely (firstPassMinPrior), not a pass after a pass', () => {
+    const board = gameFrom(settled, BLACK).board;
+    const candidate = (move: Move, visits: number, prior: number): CandidateAnalysis => ({ move, visits, winrate: 0.9, prior, lcb: 0.85, pv: [move] });
+    const candidates = [candidate(PASS, 50, 0.3), candidate(v('E5', 5), 30, 0.2), candidate(v('E1', 5), 40, 0.1)];
+    const fallback = (): Move => v('A1', 5);
+    expect(holdBackFirstPass(PASS, candidates, board, 0, fallback)).toBe(PASS); // rule off
+    expect(holdBackFirstPass(PASS, candidates, board, 0.25, fallback)).toBe(PASS); // prior 0.3 is enough
+    // Below the minimum: the most visited non-pass candidate (the list is in visit order as analysis gives it).
+    expect(holdBackFirstPass(PASS, [candidates[0]!, candidates[2]!, candidates[1]!], board, 0.5, fallback)).toBe(v('E1', 5));
+    expect(holdBackFirstPass(PASS, [candidates[0]!], board, 0.5, fallback)).toBe(v('A1', 5));
+    expect(holdBackFirstPass(v('E5', 5), candidates, board, 0.5, fallback)).toBe(v('E5', 5));
+    // After the opponent's pass the rule stands aside (the area pass policy decides).
+    const afterPass = gameFrom(settled, WHITE);
+    afterPass.play(PASS, WHITE);
+    expect(holdBackFirstPass(PASS, candidates, afterPass.board, 0.5, fallback)).toBe(PASS);
+    expect(() => resolveSearchParams({ firstPassMinPrior: 1.5 })).toThrow(/firstPassMinPrior/);
+  });
+
+  it('with firstPassMinPrior on, still passes when only its own eyes are left', async () => {
+    const game = gameFrom(settled, BLACK);
+    const search = new MctsSearch(new FakeEvaluator(5, { value: 'zero' }), { seed: 12, firstPassMinPrior: 0.5 });
+    expect((await search.run(game, { visits: 50 })).move).toBe(PASS);
   });
 
   it('values terminal positions exactly: after two passes the winner sees +1', async () => {

@@ -10,11 +10,11 @@
  *   const leaf = new RolloutLeafEvaluator({ policy: RolloutPolicy.load(file), size: 9, komi: 7 });
  *   const search = new MctsSearch(evaluator, params, { leafValue: leaf });
  */
-import { BLACK } from '../../engine/color.js';
 import { Board } from '../../engine/board.js';
 import { Rng } from '../../engine/rng.js';
 import { score } from '../../engine/score.js';
 import type { LeafValueSource } from '../search/mcts.js';
+import { checkScoreUtility, defaultScoreScale, outcomeValue, type ScoreUtility } from '../search/outcome.js';
 import { Rollout } from './rollout.js';
 import type { RolloutPolicy } from './rollout-policy.js';
 
@@ -43,6 +43,8 @@ export interface RolloutLeafOptions {
   seed?: number;
   /** Move cap of one rollout (default 3 × area). */
   maxMoves?: number;
+  /** Score term in a rollout's value (src/search/outcome.ts); default none (±1). */
+  scoreUtility?: ScoreUtility;
 }
 
 export class RolloutLeafEvaluator implements LeafValueSource {
@@ -53,6 +55,7 @@ export class RolloutLeafEvaluator implements LeafValueSource {
   private readonly rollout: Rollout;
   private readonly rng: Rng;
   private readonly maxMoves: number;
+  private readonly utility: ScoreUtility;
   private board: Board;
   /** Rollouts played and their moves, for statistics. */
   rollouts = 0;
@@ -70,6 +73,8 @@ export class RolloutLeafEvaluator implements LeafValueSource {
     this.rollout = new Rollout(options.policy, options.size);
     this.rng = new Rng(options.seed);
     this.maxMoves = options.maxMoves ?? options.size * options.size * 3;
+    this.utility = options.scoreUtility ?? { weight: 0, scale: defaultScoreScale(options.size) };
+    checkScoreUtility(this.utility);
     this.board = new Board(options.size);
   }
 
@@ -80,7 +85,7 @@ export class RolloutLeafEvaluator implements LeafValueSource {
 
   /**
    * Mean outcome of `rolloutsPerLeaf` rollouts from `board` for board.toPlay: +1 win, −1 loss, 0 draw,
-   * by area count with komi. `board` is not changed.
+   * by area count with komi, plus the score term when one is set. `board` is not changed.
    */
   evaluate(board: Board): number {
     if (board.size !== this.board.size) throw new RangeError(`leaf evaluator for ${this.board.size}x${this.board.size} given a ${board.size}x${board.size} board`);
@@ -92,9 +97,7 @@ export class RolloutLeafEvaluator implements LeafValueSource {
       this.rollout.start(this.board);
       this.rolloutMoves += this.rollout.playout(this.rng, this.maxMoves);
       this.rollouts++;
-      const margin = score(this.board, { komi: this.komi, scoring: 'area' }).margin;
-      const blackResult = margin > 0 ? 1 : margin < 0 ? -1 : 0;
-      total += toPlay === BLACK ? blackResult : -blackResult;
+      total += outcomeValue(score(this.board, { komi: this.komi, scoring: 'area' }).margin, toPlay, this.utility);
     }
     return total / this.rolloutsPerLeaf;
   }

@@ -58,8 +58,8 @@ export async function createLeeGenerator(size: number, options: LeeGeneratorOpti
 export function createZeroRolloutGenerator(
   evaluator: Evaluator,
   netName: string,
-  options: Omit<LeeSearchOptions, 'backend' | 'threads' | 'params'> & { komi: number },
+  options: Omit<LeeSearchOptions, 'backend' | 'threads'> & { komi: number },
 ): LeeGenerator {
-  const params = gtpSearchParams(options.seed === undefined ? {} : { seed: options.seed });
+  const params = gtpSearchParams({ ...(options.seed === undefined ? {} : { seed: options.seed }), ...options.params });
   return new LeeGenerator(zeroRolloutSearch(evaluator, options.komi, { ...options, netName, params }));
 }

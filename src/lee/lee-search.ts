@@ -29,6 +29,7 @@
 import { Board } from '../../engine/board.js';
 import type { Evaluator } from '../nn/evaluator.js';
 import { MctsSearch } from '../search/mcts.js';
+import { defaultScoreScale, type ScoreUtility } from '../search/outcome.js';
 import { resolveSearchParams, type SearchParams } from '../search/params.js';
 import { SimpleEvaluator } from '../search/simple-evaluator.js';
 import { DEFAULT_LAMBDA, RolloutLeafEvaluator } from './leaf.js';
@@ -96,7 +97,7 @@ export class KomiRolloutLeaf implements RolloutLeaf {
     private readonly policy: RolloutPolicy,
     private readonly size: number,
     komi: number,
-    private readonly options: { lambda: number; rolloutsPerLeaf: number; seed?: number },
+    private readonly options: { lambda: number; rolloutsPerLeaf: number; seed?: number; scoreUtility?: ScoreUtility },
   ) {
     this.weight = options.lambda;
     this.current = this.leafFor(komi);
@@ -105,7 +106,7 @@ export class KomiRolloutLeaf implements RolloutLeaf {
   private leafFor(komi: number): RolloutLeafEvaluator {
     let leaf = this.byKomi.get(komi);
     if (leaf === undefined) {
-      leaf = new RolloutLeafEvaluator({ policy: this.policy, size: this.size, komi, lambda: this.weight, rolloutsPerLeaf: this.options.rolloutsPerLeaf, seed: this.options.seed });
+      leaf = new RolloutLeafEvaluator({ policy: this.policy, size: this.size, komi, lambda: this.weight, rolloutsPerLeaf: this.options.rolloutsPerLeaf, seed: this.options.seed, scoreUtility: this.options.scoreUtility });
       this.byKomi.set(komi, leaf);
     }
     return leaf;
@@ -136,12 +137,13 @@ export class KomiRolloutLeaf implements RolloutLeaf {
   async close(): Promise<void> {}
 }
 
-/** The rollout leaf a config asks for: in this thread, or on `rolloutThreads` workers. */
-function rolloutLeaf(policyPath: string, size: number, komi: number, c: LeeSearchConfig, lambda: number, seed: number | undefined): RolloutLeaf {
+/** The rollout leaf a config asks for: in this thread, or on `rolloutThreads` workers; rollouts valued as the search values finished games. */
+function rolloutLeaf(policyPath: string, size: number, komi: number, c: LeeSearchConfig, lambda: number, seed: number | undefined, params: SearchParams): RolloutLeaf {
+  const scoreUtility = { weight: params.scoreUtility, scale: params.scoreUtilityScale > 0 ? params.scoreUtilityScale : defaultScoreScale(size) };
   if (c.rolloutThreads > 0) {
-    return new RolloutWorkerPool({ workers: c.rolloutThreads, policyPath, size, komi, lambda, rolloutsPerLeaf: c.rolloutsPerLeaf, seed });
+    return new RolloutWorkerPool({ workers: c.rolloutThreads, policyPath, size, komi, lambda, rolloutsPerLeaf: c.rolloutsPerLeaf, seed, scoreUtility });
   }
-  return new KomiRolloutLeaf(loadRolloutPolicy(policyPath), size, komi, { lambda, rolloutsPerLeaf: c.rolloutsPerLeaf, seed });
+  return new KomiRolloutLeaf(loadRolloutPolicy(policyPath), size, komi, { lambda, rolloutsPerLeaf: c.rolloutsPerLeaf, seed, scoreUtility });
 }
 
 /** A ready search: the MctsSearch with its evaluator and rollout leaf, and what it is in words. */
@@ -219,7 +221,7 @@ export async function leeSearch(set: string | LeeModelSetFiles, komi: number, op
   // Rollouts in this thread: the nets go to their own threads, or their forward passes would stall the rollouts.
   const evaluator = await openLeeEvaluator(files, { backend: options.backend, threads: options.threads, useValue: lambda < 1, ownThreads: config.rolloutThreads === 0 });
   const params = searchParams(config, options.params);
-  const leaf = rolloutLeaf(files.rolloutPolicyPath, files.boardSize, komi, config, lambda, options.seed);
+  const leaf = rolloutLeaf(files.rolloutPolicyPath, files.boardSize, komi, config, lambda, options.seed, params);
   const nets = evaluator.valueNet === null ? `${files.policyName.toUpperCase()} policy` : `${files.policyName.toUpperCase()} policy + value`;
   return assemblePlayer('lee', evaluator, leaf, lambda, params, `AlphaGo-Lee MCTS (${nets} nets of ${files.dir} on ${evaluator.backend}, rollouts ${where(config)}, λ = ${lambda}, n_thr = ${params.expandThreshold})`);
 }
@@ -233,7 +235,7 @@ export function rolloutSearch(size: number, komi: number, options: Omit<LeeSearc
   const evaluator = new SimpleEvaluator(size, { value: 'zero', komi });
   // No network to overlap with: one lane.
   const params = searchParams({ ...config, lanes: 1 }, options.params);
-  const leaf = rolloutLeaf(policyPath, size, komi, config, 1, options.seed);
+  const leaf = rolloutLeaf(policyPath, size, komi, config, 1, options.seed, params);
   return assemblePlayer('rollout', evaluator, leaf, 1, params, `rollout-only MCTS (uniform priors, rollout policy leaves ${where(config)}, n_thr = ${params.expandThreshold}, no networks)`);
 }
 
@@ -250,6 +252,6 @@ export function zeroRolloutSearch(evaluator: Evaluator, komi: number, options: O
   const policyPath = options.rolloutPolicy ?? packageRolloutPolicyPath();
   loadRolloutPolicy(policyPath);
   const params = searchParams(config, options.params);
-  const leaf = rolloutLeaf(policyPath, size, komi, config, config.lambda, options.seed);
+  const leaf = rolloutLeaf(policyPath, size, komi, config, config.lambda, options.seed, params);
   return assemblePlayer('zero', evaluator, leaf, config.lambda, params, `MCTS with network ${options.netName ?? ''} and rollouts ${where(config)} (λ = ${config.lambda}, n_thr = ${params.expandThreshold})`);
 }

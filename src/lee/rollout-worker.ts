@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Board } from '../../engine/board.js';
 import type { StoneColor, Color } from '../../engine/color.js';
+import type { ScoreUtility } from '../search/outcome.js';
 import { RolloutLeafEvaluator } from './leaf.js';
 import { RolloutPolicy } from './rollout-policy.js';
 
@@ -13,6 +14,7 @@ export interface RolloutWorkerData {
   size: number;
   rolloutsPerLeaf: number;
   seed: number;
+  scoreUtility?: ScoreUtility;
 }
 
 /** One leaf position: what a rollout needs of a Board (stones, side to move, ko, passes, last move). */
@@ -41,7 +43,7 @@ const leaves = new Map<number, RolloutLeafEvaluator>();
 function leafFor(komi: number): RolloutLeafEvaluator {
   let leaf = leaves.get(komi);
   if (leaf === undefined) {
-    leaf = new RolloutLeafEvaluator({ policy, size: data.size, komi, lambda: 1, rolloutsPerLeaf: data.rolloutsPerLeaf, seed: data.seed });
+    leaf = new RolloutLeafEvaluator({ policy, size: data.size, komi, lambda: 1, rolloutsPerLeaf: data.rolloutsPerLeaf, seed: data.seed, scoreUtility: data.scoreUtility });
     leaves.set(komi, leaf);
   }
   return leaf;

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Board } from '../../engine/board.js';
+import type { ScoreUtility } from '../search/outcome.js';
 import type { RolloutReply, RolloutRequest, RolloutWorkerData } from './rollout-worker.js';
 
 /** What lee-search.ts needs of a rollout leaf, in-thread or on workers. */
@@ -41,6 +42,7 @@ export interface RolloutWorkerPoolOptions {
   lambda: number;
   rolloutsPerLeaf: number;
   seed?: number;
+  scoreUtility?: ScoreUtility;
 }
 
 export class RolloutWorkerPool implements RolloutLeaf {
@@ -60,7 +62,7 @@ export class RolloutWorkerPool implements RolloutLeaf {
     this.komi = options.komi;
     const url = workerUrl();
     this.workers = Array.from({ length: options.workers }, (_, i) => {
-      const workerData: RolloutWorkerData = { policyPath: options.policyPath, size: options.size, rolloutsPerLeaf: options.rolloutsPerLeaf, seed: (options.seed ?? 1) + 7919 * i };
+      const workerData: RolloutWorkerData = { policyPath: options.policyPath, size: options.size, rolloutsPerLeaf: options.rolloutsPerLeaf, seed: (options.seed ?? 1) + 7919 * i, scoreUtility: options.scoreUtility };
       const w = new Worker(url, { workerData });
       w.on('message', (reply: RolloutReply) => this.onReply(reply));
       w.on('error', (e) => this.fail(new Error(`rollout worker ${i} failed: ${e.message}`)));

@@ -17,12 +17,13 @@ import { BLACK, EMPTY, PASS, actionToMove, opponent, type Move, type StoneColor 
 import type { Game, MoveRecord } from '../../engine/game.js';
 import { geometry } from '../../engine/geometry.js';
 import { Rng } from '../../engine/rng.js';
+import { defaultScoreScale, outcomeValue } from './outcome.js';
 import { score } from '../../engine/score.js';
 import type { Evaluator } from '../nn/evaluator.js';
 import { ZERO_HISTORY, encodeBoardFeatures, featureSize } from '../nn/features.js';
 import { edgeLcb, principalVariation, valueToWinrate, type Analysis, type CandidateAnalysis } from './analysis.js';
 import { NodeState, SearchNode } from './node.js';
-import { applyAreaPassPolicy } from './pass-policy.js';
+import { applyAreaPassPolicy, holdBackFirstPass } from './pass-policy.js';
 import { resolveSearchParams, type SearchParams } from './params.js';
 
 export interface SearchLimits {
@@ -509,11 +510,11 @@ export class MctsSearch {
     encodeBoardFeatures(this.evaluator.info.featureSet, lane.planes, index * floats, lane.board, previous);
   }
 
-  /** Area score of a finished position (komi included) as a value for the player to move there. */
+  /** Area score of a finished position (komi included) as a value for the player to move there (outcome.ts). */
   private terminalValue(board: Board): number {
     const margin = score(board, { komi: this.komi, scoring: 'area' }).margin;
-    if (margin === 0) return 0;
-    return (margin > 0) === (board.toPlay === BLACK) ? 1 : -1;
+    const p = this.params;
+    return outcomeValue(margin, board.toPlay, { weight: p.scoreUtility, scale: p.scoreUtilityScale > 0 ? p.scoreUtilityScale : defaultScoreScale(board.size) });
   }
 
   private async evaluateLane(lane: Lane, stats: SearchStats): Promise<void> {
@@ -749,6 +750,7 @@ export class MctsSearch {
 
     if (p.areaPassPolicy && game.rules.scoring === 'area') {
       move = applyAreaPassPolicy(move, candidates, board, this.komi, () => this.bestNonPassByPrior());
+      move = holdBackFirstPass(move, candidates, board, p.firstPassMinPrior, () => this.bestNonPassByPrior());
     }
 
     if (p.resignThreshold > 0 && game.moves.length >= p.resignMinMove && analysis.visits > 1) {

@@ -57,10 +57,24 @@ export interface SearchParams {
   avoidOwnEyes: boolean;
   /** With area scoring: pass when the opponent has passed and passing wins now; never pass when passing would lose. */
   areaPassPolicy: boolean;
+  /**
+   * Under area scoring, pass while the opponent has not just passed only if the network's prior for
+   * passing is at least this (0 = no such rule). A first pass hands the opponent a free move; a search that
+   * finds every move equally won (rollouts misjudging a group) will choose it in an unfinished game.
+   * Moves inside one's own area cost nothing under area scoring, so holding back the pass is safe.
+   */
+  firstPassMinPrior: number;
   /** Resign when the root and best-move winrates are below this (0 = never). */
   resignThreshold: number;
   /** No resignation before this move number. */
   resignMinMove: number;
+  /**
+   * Weight w of the score in the value of a finished game (two passes in the tree, and rollouts):
+   * (1 − w)·(±1) + w·tanh(margin / scale), see outcome.ts. 0 = win/loss only (the Zero search).
+   */
+  scoreUtility: number;
+  /** Points at which the score term reaches tanh(1) of its weight; 0 = the board's default (size + 1). */
+  scoreUtilityScale: number;
 
   // ------------------------------------------------------------ tree and analysis
   /**
@@ -97,8 +111,11 @@ export const DEFAULT_SEARCH_PARAMS: Readonly<SearchParams> = Object.freeze({
   temperatureMoves: 0,
   avoidOwnEyes: true,
   areaPassPolicy: true,
+  firstPassMinPrior: 0,
   resignThreshold: 0.05,
   resignMinMove: 20,
+  scoreUtility: 0,
+  scoreUtilityScale: 0,
   expandThreshold: 1,
   treeReuse: true,
   pvLength: 12,
@@ -161,6 +178,9 @@ export function resolveSearchParams(overrides: Partial<SearchParams> = {}): Sear
   check(int(p.temperatureMoves, 0), 'temperatureMoves', 'an integer ≥ 0');
   check(finite(p.resignThreshold) && p.resignThreshold >= 0 && p.resignThreshold < 1, 'resignThreshold', 'in [0, 1)');
   check(int(p.resignMinMove, 0), 'resignMinMove', 'an integer ≥ 0');
+  check(finite(p.firstPassMinPrior) && p.firstPassMinPrior >= 0 && p.firstPassMinPrior <= 1, 'firstPassMinPrior', 'in [0, 1]');
+  check(finite(p.scoreUtility) && p.scoreUtility >= 0 && p.scoreUtility <= 1, 'scoreUtility', 'in [0, 1]');
+  check(finite(p.scoreUtilityScale) && p.scoreUtilityScale >= 0, 'scoreUtilityScale', '≥ 0 (0: the board default)');
   check(int(p.expandThreshold, 1), 'expandThreshold', 'an integer ≥ 1');
   check(int(p.pvLength, 1), 'pvLength', 'an integer ≥ 1');
   check(p.seed === null || Number.isInteger(p.seed), 'seed', 'an integer or null');

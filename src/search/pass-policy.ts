@@ -26,3 +26,16 @@ export function applyAreaPassPolicy(move: Move, candidates: readonly CandidateAn
   for (const c of candidates) if (c.move !== PASS) return c.move;
   return fallback();
 }
+
+/**
+ * `move`, or a non-pass move instead of a first pass (the opponent did not just pass) that the network
+ * gives a prior below `minPrior` (searchParams.firstPassMinPrior; 0 turns the rule off): the most visited
+ * non-pass candidate, else `fallback()`. Under area scoring a move inside one's own area costs nothing, and
+ * a pass in an unfinished game hands the opponent a free move.
+ */
+export function holdBackFirstPass(move: Move, candidates: readonly CandidateAnalysis[], board: Board, minPrior: number, fallback: () => Move): Move {
+  if (move !== PASS || minPrior <= 0 || board.lastMove === PASS) return move;
+  const passPrior = candidates.find((c) => c.move === PASS)?.prior ?? 0;
+  if (passPrior >= minPrior) return PASS;
+  return candidates.find((c) => c.move !== PASS)?.move ?? fallback();
+}
