@@ -24,10 +24,12 @@ export interface GeneratorOptions {
   defaultModelsDir?: string;
   playout?: Partial<PlayoutGeneratorConfig>;
   log: (message: string) => void;
+  /** Search knobs given on the command line, for every generator with a search (play.json may set scoreUtility). */
+  search?: { cPuct?: number; scoreUtility?: number };
   /** --mode: 'zero' (default) the network MCTS above; 'lee' / 'rollout' AlphaGo-Lee play (src/lee/lee-generator.ts). */
   mode?: 'zero' | 'lee' | 'rollout';
   /** Lee-mode knobs (λ, n_thr, prior policy, rollout policy file) and the komi the rollouts start with. */
-  lee?: { komi: number; lambda?: number; scoreUtility?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
+  lee?: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
 /** models/ at the package root (dist/gtp/ → ../../models). */
@@ -100,7 +102,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         seed: options.seed,
         rolloutPolicy: lee.rolloutPolicy,
         config: { lambda: lee.lambda, expandThreshold: lee.expandThreshold, policy: lee.policy, rolloutThreads: lee.rolloutThreads },
-        ...(lee.scoreUtility === undefined ? {} : { params: { scoreUtility: lee.scoreUtility } }),
+        params: definedOnly(options.search ?? {}),
         log: options.log,
       });
       if (generator !== null) return generator;
@@ -110,7 +112,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
     if (modelDir !== null) {
       const recommended = readNetworkPlaySettings(modelDir);
       const lambda = options.lee?.lambda ?? recommended.lambda;
-      const scoreUtility = options.lee?.scoreUtility ?? recommended.scoreUtility;
+      const scoreUtility = options.search?.scoreUtility ?? recommended.scoreUtility;
       const withRollouts = lambda !== undefined && lambda > 0;
       // Loaded lazily: tfjs and onnxruntime take a while to load, and the fallback needs neither.
       const { createEvaluator } = await import('../src/nn/create-evaluator.js');
@@ -125,12 +127,12 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
       if (evaluator.info.boardSize === size) {
         const followed = [
           ...(options.lee?.lambda === undefined && recommended.lambda !== undefined ? [`λ = ${recommended.lambda}`] : []),
-          ...(options.lee?.scoreUtility === undefined && recommended.scoreUtility !== undefined ? [`score utility ${recommended.scoreUtility}`] : []),
+          ...(options.search?.scoreUtility === undefined && recommended.scoreUtility !== undefined ? [`score utility ${recommended.scoreUtility}`] : []),
         ];
         if (followed.length > 0) {
           options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: ${followed.join(', ')}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda / --score-utility override`);
         }
-        const params = scoreUtility === undefined ? {} : { scoreUtility };
+        const params = definedOnly({ ...options.search, scoreUtility });
         if (withRollouts) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
           const { createZeroRolloutGenerator } = await import('../src/lee/lee-generator.js');
@@ -163,4 +165,9 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
   };
+}
+
+/** The entries of `o` that are not undefined (search parameters left out keep their defaults). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -11,6 +11,7 @@ import { createGeneratorFactory, type BackendOption } from './generator-factory.
 import { GtpServer } from './server.js';
 import { connectWatch, type WatchLink } from './watch-link.js';
 import { LEE_SEARCH_DEFAULTS } from '../src/lee/lee-search.js';
+import { DEFAULT_SEARCH_PARAMS } from '../src/search/params.js';
 
 /** Defaults of every `tengen gtp` option, in one place. */
 export const GTP_DEFAULTS = {
@@ -61,6 +62,7 @@ options:
                              rollout  rollout-only MCTS: no networks, uniform priors, rollout leaves
   --lambda X               lee: rollout weight λ in [0, 1] (default ${LEE_SEARCH_DEFAULTS.lambda}); zero: mix the
                            network's value with rollouts, (1 − λ)·v + λ·rollout (default 0: no rollouts)
+  --cpuct C                PUCT exploration constant c in Q + c·P·√ΣN/(1+N) (default ${DEFAULT_SEARCH_PARAMS.cPuct})
   --score-utility W        weight of the score in the value of a finished game or rollout,
                            (1 − W)·(±1) + W·tanh(margin / (size + 1)), in [0, 1] (default: the
                            network's play.json, else 0: win/loss only); see README "Score utility"
@@ -119,7 +121,8 @@ interface GtpCliOptions {
   threads?: number;
   watch?: string;
   mode: 'zero' | 'lee' | 'rollout';
-  lee: { komi: number; lambda?: number; scoreUtility?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
+  search: { cPuct?: number; scoreUtility?: number };
+  lee: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
 /** The board size of a Lee model set (lee.json), so `--mode lee --model SET` starts on the right board. */
@@ -153,6 +156,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       mode: { type: 'string' },
       lambda: { type: 'string' },
       'score-utility': { type: 'string' },
+      cpuct: { type: 'string' },
       'expand-threshold': { type: 'string' },
       policy: { type: 'string' },
       'rollout-policy': { type: 'string' },
@@ -169,6 +173,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (mode === 'lee' && values.model === undefined) throw new UsageError('--mode lee needs --model DIR: an AlphaGo-Lee model set (lee.json, sl/, value/), e.g. models/9x9-lee');
   const lambda = finiteNumber('lambda', values.lambda);
   if (lambda !== undefined && !(lambda >= 0 && lambda <= 1)) throw new UsageError(`--lambda must be in [0, 1], got ${lambda}`);
+  const cPuct = finiteNumber('cpuct', values.cpuct);
+  if (cPuct !== undefined && !(cPuct > 0)) throw new UsageError(`--cpuct must be > 0, got ${cPuct}`);
   const scoreUtility = finiteNumber('score-utility', values['score-utility']);
   if (scoreUtility !== undefined && !(scoreUtility >= 0 && scoreUtility <= 1)) throw new UsageError(`--score-utility must be in [0, 1], got ${scoreUtility}`);
   const policy = values.policy;
@@ -208,7 +214,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
     threads: positiveInt('threads', values.threads),
     watch: values.watch,
     mode,
-    lee: { komi, lambda, scoreUtility, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
+    search: { cPuct, scoreUtility },
+    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
   };
 }
 
@@ -245,6 +252,7 @@ export async function main(argv: string[]): Promise<number> {
     log,
     mode: options.mode,
     lee: options.lee,
+    search: options.search,
   });
   const engine = new GtpEngine(
     { ...options.engine, name: 'tengen', version: packageVersion(), workingDir: process.cwd(), log },

@@ -399,5 +399,8 @@ describe('raw stdio', () => {
     const utility = await rawSession('', ['--score-utility', '2']);
     expect(utility.code).toBe(2);
     expect(utility.stderr).toContain('--score-utility must be in [0, 1], got 2');
+    const cpuct = await rawSession('', ['--cpuct', '0']);
+    expect(cpuct.code).toBe(2);
+    expect(cpuct.stderr).toContain('--cpuct must be > 0, got 0');
   });
 });

@@ -111,20 +111,18 @@ describe('tengen gtp with a network', () => {
     expect(overridden).toContain(`MCTS with network ${withPlay} on onnx`);
     expect(overridden).not.toContain('rollouts');
     expect(await start(['--lambda', '0.5'])).toContain('play.json: score utility 0.25 (measured)');
-    writeFileSync(join(withPlay, 'play.json'), '{"lambda": 1, "scoreUtility": -1}');
-    const badUtility = spawn(process.execPath, [CLI, 'gtp', '--model', withPlay], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let badErr = '';
-    badUtility.stderr.setEncoding('utf8').on('data', (d: string) => (badErr += d));
-    badUtility.stdin.end('name\n');
-    expect(await new Promise<number | null>((resolve) => badUtility.on('exit', resolve))).toBe(1);
-    expect(badErr).toMatch(/play\.json: scoreUtility must be a number in \[0, 1\]/);
-    writeFileSync(join(withPlay, 'play.json'), '{"lambda": 2}');
-    const child = spawn(process.execPath, [CLI, 'gtp', '--model', withPlay], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
-    child.stdin.end('name\n');
-    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(1);
-    expect(err).toMatch(/play\.json: lambda must be a number in \[0, 1\]/);
+    // A bad play.json: exit code 1 at start-up and the reason on stderr.
+    const startupError = async (playJson: string): Promise<string> => {
+      writeFileSync(join(withPlay, 'play.json'), playJson);
+      const child = spawn(process.execPath, [CLI, 'gtp', '--model', withPlay], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+      child.stdin.end('name\n');
+      expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(1);
+      return err;
+    };
+    expect(await startupError('{"lambda": 1, "scoreUtility": -1}')).toMatch(/play\.json: scoreUtility must be a number in \[0, 1\]/);
+    expect(await startupError('{"lambda": 2}')).toMatch(/play\.json: lambda must be a number in \[0, 1\]/);
   }, 60_000);
 
   it('fails at start-up, with the reason, when --model cannot be loaded', async () => {

@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { BLACK, Game, WHITE } from '../engine/index.js';
+import { BLACK, Game, WHITE, type Board } from '../engine/index.js';
 import { RolloutLeafEvaluator, mixedLeafValue } from '../src/lee/leaf.js';
 import { defaultRolloutPolicy } from '../src/lee/rollout-policy.js';
 import { MctsSearch, SimpleEvaluator, type SearchResult } from '../src/search/index.js';
 import { checkScoreUtility, defaultScoreScale, outcomeValue } from '../src/search/outcome.js';
 import { boardFromDiagram } from './helpers.js';
+
+/** 7x7: Black owns the board but for two white stones with no room to live (one liberty, beside them). */
+function blackOwnsTheBoard(): Board {
+  return boardFromDiagram(`
+    XXXXXXX
+    X.X.XXX
+    XXXXXXX
+    XXOO.XX
+    XXXXXXX
+    X.X.X.X
+    XXXXXXX`);
+}
 
 describe('λ-mixed leaf value', () => {
   it('mixes (1 − λ)·v + λ·z', () => {
@@ -16,15 +28,7 @@ describe('λ-mixed leaf value', () => {
   });
 
   it('scores rollouts for the player to move and leaves the board alone', () => {
-    // Black owns the board but for a few white stones with no room to live.
-    const board = boardFromDiagram(`
-      XXXXXXX
-      X.X.XXX
-      XXXXXXX
-      XXOO.XX
-      XXXXXXX
-      X.X.X.X
-      XXXXXXX`);
+    const board = blackOwnsTheBoard();
     const before = board.toString();
     const leaf = new RolloutLeafEvaluator({ policy: defaultRolloutPolicy(), size: 7, komi: 7, rolloutsPerLeaf: 8, seed: 1 });
     board.toPlay = BLACK;
@@ -83,15 +87,7 @@ describe('score utility (value of a finished game with a score term)', () => {
   });
 
   it('rollouts and two passes in the tree are valued with the score term', async () => {
-    // Black owns the whole 7x7 board (49 points) but for two white stones with no room to live; komi 7.
-    const board = boardFromDiagram(`
-      XXXXXXX
-      X.X.XXX
-      XXXXXXX
-      XXOO.XX
-      XXXXXXX
-      X.X.X.X
-      XXXXXXX`);
+    const board = blackOwnsTheBoard();
     const utility = { weight: 0.5, scale: 8 };
     const leaf = new RolloutLeafEvaluator({ policy: defaultRolloutPolicy(), size: 7, komi: 7, rolloutsPerLeaf: 4, seed: 1, scoreUtility: utility });
     board.toPlay = BLACK;
