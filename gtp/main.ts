@@ -43,7 +43,9 @@ options:
                            (time_settings / time_left) can only shorten a move's time. --time alone
                            uses the whole time every move (unused time is not banked); under a clock
                            or a visit limit the search stops once its move cannot change.
-  --threads N              CPU threads for the network backend (default: all cores)
+  --threads N              CPU threads (default: all cores): the network's; when rollouts run in the
+                           search thread (--mode lee, --lambda, the 9x9 default) that thread takes one
+                           and the network, on a thread of its own, the rest
   --size N                 initial board size, ${MIN_SIZE}..${MAX_SIZE} (default: the --model network's size, else
                            ${GTP_DEFAULTS.size}; controllers send boardsize)
   --komi K                 initial komi (default ${GTP_DEFAULTS.komi})

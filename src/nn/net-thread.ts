@@ -6,8 +6,8 @@
  * then the forward pass blocks the JavaScript thread (the calling thread is one of the intra-op threads).
  * A search that plays rollouts in its own thread (λ > 0: `--mode lee`, `--lambda`) therefore cannot play
  * them while a batch is in the net, however many lanes it keeps. With the net here, the search thread's
- * rollouts and tree work run on one core while the forward pass runs on another (measured: see the README's
- * "network thread" figures and `npm run bench -- lee-search`).
+ * rollouts and tree work run on one core while the forward pass runs on another (measured on the 9x9
+ * default player: ~1,830 → ~2,460 new visits per 1 s move; README, AlphaGo-Lee section).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -17,12 +17,12 @@ import { BLACK, EMPTY, PASS, actionToMove, opponent, type Move, type StoneColor 
 import type { Game, MoveRecord } from '../../engine/game.js';
 import { geometry } from '../../engine/geometry.js';
 import { Rng } from '../../engine/rng.js';
-import { defaultScoreScale, outcomeValue } from './outcome.js';
 import { score } from '../../engine/score.js';
 import type { Evaluator } from '../nn/evaluator.js';
 import { ZERO_HISTORY, encodeBoardFeatures, featureSize } from '../nn/features.js';
 import { edgeLcb, principalVariation, valueToWinrate, type Analysis, type CandidateAnalysis } from './analysis.js';
 import { NodeState, SearchNode } from './node.js';
+import { defaultScoreScale, outcomeValue } from './outcome.js';
 import { applyAreaPassPolicy, holdBackFirstPass } from './pass-policy.js';
 import { resolveSearchParams, type SearchParams } from './params.js';
 
