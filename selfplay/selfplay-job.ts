@@ -11,10 +11,9 @@
  * main thread posts 'drain' on the channel to stop new games (a promotion: self-play switches network);
  * games in flight finish. The job returns the indices of the games it posted.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { BroadcastChannel } from 'node:worker_threads';
 import type { Move, StoneColor } from '../engine/color.js';
+import { compiledModule } from '../src/compiled-module.js';
 import { BatchingEvaluator } from '../src/nn/batching.js';
 import { playGame, type PlayGameOptions, type PlayedGame } from '../src/search/play-game.js';
 import type { JobRef, WorkerContext } from '../src/search/pool-types.js';
@@ -71,8 +70,5 @@ export async function playSelfplayGamesJob(ctx: WorkerContext, args: SelfplayGam
 
 /** The job's reference for SearchPool.runJob: the compiled twin of this module (workers never load sources). */
 export function selfplayGamesJob(): JobRef {
-  const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.js') ? here : new URL('../dist/selfplay/selfplay-job.js', here);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`compiled self-play job not found at ${fileURLToPath(url)}: run \`npm run build\` first`);
-  return { url: url.href, exportName: 'playSelfplayGamesJob' };
+  return { url: compiledModule('selfplay/selfplay-job.js', 'self-play job').href, exportName: 'playSelfplayGamesJob' };
 }

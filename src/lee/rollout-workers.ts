@@ -8,10 +8,9 @@
  * (`--rollout-threads N`); on a 2-core machine the search thread and onnxruntime already use both, and
  * the in-thread leaf (KomiRolloutLeaf) is the default.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Board } from '../../engine/board.js';
+import { compiledModule } from '../compiled-module.js';
 import type { ScoreUtility } from '../search/outcome.js';
 import type { RolloutReply, RolloutRequest, RolloutWorkerData } from './rollout-worker.js';
 
@@ -26,13 +25,6 @@ export interface RolloutLeaf {
   close(): Promise<void>;
 }
 
-/** The compiled worker (workers load JavaScript from dist/, never TypeScript sources). */
-function workerUrl(): URL {
-  const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.js') ? new URL('./rollout-worker.js', here) : new URL('../../dist/src/lee/rollout-worker.js', here);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`compiled rollout worker not found at ${fileURLToPath(url)}: run \`npm run build\` first`);
-  return url;
-}
 
 export interface RolloutWorkerPoolOptions {
   workers: number;
@@ -60,7 +52,7 @@ export class RolloutWorkerPool implements RolloutLeaf {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new RangeError(`rollout threads must be an integer ≥ 1, got ${options.workers}`);
     this.weight = options.lambda;
     this.komi = options.komi;
-    const url = workerUrl();
+    const url = compiledModule('src/lee/rollout-worker.js', 'rollout worker');
     this.workers = Array.from({ length: options.workers }, (_, i) => {
       const workerData: RolloutWorkerData = { policyPath: options.policyPath, size: options.size, rolloutsPerLeaf: options.rolloutsPerLeaf, seed: (options.seed ?? 1) + 7919 * i, scoreUtility: options.scoreUtility };
       const w = new Worker(url, { workerData });

@@ -9,21 +9,13 @@
  * rollouts and tree work run on one core while the forward pass runs on another (measured on the 9x9
  * default player: ~1,830 → ~2,460 new visits per 1 s move; README, AlphaGo-Lee section).
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
+import { compiledModule } from '../compiled-module.js';
 import type { BackendEvaluator, CreateEvaluatorOptions } from './create-evaluator.js';
 import type { BackendName, EvalOutput, NetInfo } from './evaluator.js';
 import type { NetThreadData, NetThreadStatus } from './net-thread-worker.js';
 import { RemoteEvaluator } from './remote.js';
 
-/** The compiled worker (workers load JavaScript from dist/, never TypeScript sources). */
-function workerUrl(): URL {
-  const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.js') ? new URL('./net-thread-worker.js', here) : new URL('../../dist/src/nn/net-thread-worker.js', here);
-  if (!existsSync(fileURLToPath(url))) throw new Error(`compiled network thread not found at ${fileURLToPath(url)}: run \`npm run build\` first`);
-  return url;
-}
 
 export class NetThreadEvaluator implements BackendEvaluator {
   private disposed = false;
@@ -41,7 +33,7 @@ export class NetThreadEvaluator implements BackendEvaluator {
   /** Starts the thread and opens `options.modelDir` there; rejects with the thread's error if it cannot. */
   static async open(options: Omit<CreateEvaluatorOptions, 'model'> & { modelDir: string }): Promise<NetThreadEvaluator> {
     const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(workerUrl(), { workerData: { options, port: port2 } satisfies NetThreadData, transferList: [port2] });
+    const worker = new Worker(compiledModule('src/nn/net-thread-worker.js', 'network thread'), { workerData: { options, port: port2 } satisfies NetThreadData, transferList: [port2] });
     try {
       const status = await new Promise<NetThreadStatus>((resolve, reject) => {
         worker.once('message', resolve);

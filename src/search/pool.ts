@@ -18,14 +18,13 @@
  * running rejects with a SearchPoolError naming the job and the exit, and the other jobs go on. A job may
  * be given a timeout, after which its worker is terminated, so nothing waits forever.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Board } from '../../engine/board.js';
 import { PASS, type Move } from '../../engine/color.js';
 import type { Game } from '../../engine/game.js';
+import { compiledModule } from '../compiled-module.js';
 import { BatchingEvaluator } from '../nn/batching.js';
 import { serveEvaluator } from '../nn/remote.js';
 import type { Analysis, CandidateAnalysis } from './analysis.js';
@@ -58,12 +57,7 @@ export class SearchPoolError extends Error {
 
 /** The compiled twin of a module of this folder (workers load JavaScript from dist/, never sources). */
 export function compiledSearchModule(name: string): URL {
-  const here = new URL(import.meta.url);
-  const url = here.pathname.endsWith('.js') ? new URL(`./${name}.js`, here) : new URL(`../../dist/src/search/${name}.js`, here);
-  if (!existsSync(fileURLToPath(url))) {
-    throw new SearchPoolError(`compiled search module not found at ${fileURLToPath(url)}: run \`npm run build\` first`);
-  }
-  return url;
+  return compiledModule(`src/search/${name}.js`, 'search module', (message) => new SearchPoolError(message));
 }
 
 export class SearchPool {
