@@ -15,6 +15,7 @@
 import { BLACK, EMPTY, PASS, WHITE, opponent, type Color, type Move, type StoneColor } from './color.js';
 import { geometry, type Geometry } from './geometry.js';
 import { DEFAULT_RULES, type BoardRules } from './rules.js';
+import { nextGeneration } from './stamps.js';
 import type { RecentPositions } from './recent-positions.js';
 import type { Rng } from './rng.js';
 import { zobrist, type ZobristTable } from './zobrist.js';
@@ -816,11 +817,7 @@ export class Board {
   }
 
   private nextMark(): number {
-    this.markGeneration = (this.markGeneration + 1) >>> 0;
-    if (this.markGeneration === 0) {
-      this.marks.fill(0);
-      this.markGeneration = 1;
-    }
+    this.markGeneration = nextGeneration(this.marks, this.markGeneration);
     return this.markGeneration;
   }
 

@@ -9,6 +9,7 @@
 import type { StoneColor } from './color.js';
 import type { Board } from './board.js';
 import { geometry, type Geometry } from './geometry.js';
+import { nextGeneration } from './stamps.js';
 
 export class LibertyCounter {
   private readonly geo: Geometry;
@@ -110,11 +111,7 @@ export class LibertyCounter {
   }
 
   private nextMark(): number {
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
-      this.marks.fill(0);
-      this.generation = 1;
-    }
+    this.generation = nextGeneration(this.marks, this.generation);
     return this.generation;
   }
 }

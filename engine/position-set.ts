@@ -4,6 +4,8 @@
  * cleared for every playout (the rollout policy remembers every position its ko captures reach, so a ko
  * capture can never bring one back and multi-ko fights end). No allocation except when it outgrows its table.
  */
+import { nextGeneration } from './stamps.js';
+
 export class PositionSet {
   private keys: Float64Array;
   private stamps: Uint32Array;
@@ -28,11 +30,7 @@ export class PositionSet {
 
   clear(): void {
     this.count = 0;
-    this.generation = (this.generation + 1) >>> 0;
-    if (this.generation === 0) {
-      this.stamps.fill(0);
-      this.generation = 1;
-    }
+    this.generation = nextGeneration(this.stamps, this.generation);
   }
 
   add(key: number): void {
