@@ -78,6 +78,7 @@ export function swapColours(code: number): number {
  * empty ones (low 3 bits), and for each colour whether one of its chains is next to it, in atari, with 2+
  * liberties, with exactly 2.
  */
+// Each White bit is its Black bit shifted left by one (colourMask relies on it).
 const BLACK_NEIGHBOUR = 1 << 3;
 const WHITE_NEIGHBOUR = 1 << 4;
 const BLACK_IN_ATARI = 1 << 5;
@@ -223,48 +224,34 @@ export class RolloutFeatures {
     // it connects a c chain out of atari (the saveAtari feature: a ko connection).
     const open = emptyNeighbours > 0;
     const empty = stones[p] === 0;
-    let maskB = -1;
-    if (forBlack) {
-      const enemyNeighbour = (flags & WHITE_NEIGHBOUR) !== 0;
-      const safe = (flags & BLACK_SAFE) !== 0;
-      const captures = (flags & WHITE_IN_ATARI) !== 0;
-      const ownInAtari = (flags & BLACK_IN_ATARI) !== 0;
-      if (open || (empty && (enemyNeighbour ? safe || captures : ownInAtari && safe))) {
-        const mask = this.finishMask(
-          board,
-          p,
-          1,
-          captures ? this.capturedStones(board, p, 2) : 0,
-          (flags & BLACK_NEIGHBOUR) !== 0,
-          ownInAtari,
-          (flags & WHITE_TWO_LIBERTIES) !== 0,
-          emptyNeighbours >= 2 || (flags & BLACK_THREE_LIBERTIES) !== 0 || (open && captures),
-        );
-        if (open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0) maskB = mask;
-      }
-    }
-    let maskW = -1;
-    if (forWhite) {
-      const enemyNeighbour = (flags & BLACK_NEIGHBOUR) !== 0;
-      const safe = (flags & WHITE_SAFE) !== 0;
-      const captures = (flags & BLACK_IN_ATARI) !== 0;
-      const ownInAtari = (flags & WHITE_IN_ATARI) !== 0;
-      if (open || (empty && (enemyNeighbour ? safe || captures : ownInAtari && safe))) {
-        const mask = this.finishMask(
-          board,
-          p,
-          2,
-          captures ? this.capturedStones(board, p, 1) : 0,
-          (flags & WHITE_NEIGHBOUR) !== 0,
-          ownInAtari,
-          (flags & BLACK_TWO_LIBERTIES) !== 0,
-          emptyNeighbours >= 2 || (flags & WHITE_THREE_LIBERTIES) !== 0 || (open && captures),
-        );
-        if (open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0) maskW = mask;
-      }
-    }
-    this.maskOf[1] = maskB;
-    this.maskOf[2] = maskW;
+    this.maskOf[1] = forBlack ? this.colourMask(board, p, 1, flags, open, empty, emptyNeighbours) : -1;
+    this.maskOf[2] = forWhite ? this.colourMask(board, p, 2, flags, open, empty, emptyNeighbours) : -1;
+  }
+
+  /**
+   * p's static mask for colour c from the orthogonal flags, or -1 when p is not a candidate for c. Each
+   * flag has its Black bit and, one bit higher, its White bit: c's own flags are the BLACK_* bits shifted
+   * by c − 1, the opponent's by 2 − c.
+   */
+  private colourMask(board: Board, p: number, c: StoneColor, flags: number, open: boolean, empty: boolean, emptyNeighbours: number): number {
+    const own = c - 1;
+    const enemy = 2 - c;
+    const enemyNeighbour = (flags & (BLACK_NEIGHBOUR << enemy)) !== 0;
+    const safe = (flags & (BLACK_SAFE << own)) !== 0;
+    const captures = (flags & (BLACK_IN_ATARI << enemy)) !== 0;
+    const ownInAtari = (flags & (BLACK_IN_ATARI << own)) !== 0;
+    if (!(open || (empty && (enemyNeighbour ? safe || captures : ownInAtari && safe)))) return -1;
+    const mask = this.finishMask(
+      board,
+      p,
+      c,
+      captures ? this.capturedStones(board, p, 3 - c) : 0,
+      (flags & (BLACK_NEIGHBOUR << own)) !== 0,
+      ownInAtari,
+      (flags & (BLACK_TWO_LIBERTIES << enemy)) !== 0,
+      emptyNeighbours >= 2 || (flags & (BLACK_THREE_LIBERTIES << own)) !== 0 || (open && captures),
+    );
+    return open || enemyNeighbour || (mask & BIT_SAVE_ATARI) !== 0 ? mask : -1;
   }
 
   /** Stones of `victim` colour in the chains in atari next to p (what playing p captures). */
