@@ -102,7 +102,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         seed: options.seed,
         rolloutPolicy: lee.rolloutPolicy,
         config: { lambda: lee.lambda, expandThreshold: lee.expandThreshold, policy: lee.policy, rolloutThreads: lee.rolloutThreads },
-        params: definedOnly(options.search ?? {}),
+        params: options.search,
         log: options.log,
       });
       if (generator !== null) return generator;
@@ -132,7 +132,7 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         if (followed.length > 0) {
           options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: ${followed.join(', ')}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda / --score-utility override`);
         }
-        const params = definedOnly({ ...options.search, scoreUtility });
+        const params = { ...options.search, scoreUtility };
         if (withRollouts) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
           const { createZeroRolloutGenerator } = await import('../src/lee/lee-generator.js');
@@ -165,9 +165,4 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
   };
-}
-
-/** The entries of `o` that are not undefined (search parameters left out keep their defaults). */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -14,7 +14,9 @@ import type { MoveGenerator, SearchOutcome, SearchRequest } from './move-generat
  * (one policy, with handicap scaling).
  */
 export function gtpSearchParams(overrides: Partial<SearchParams> = {}): Partial<SearchParams> {
-  return { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, firstPassMinPrior: GTP_FIRST_PASS_MIN_PRIOR, ...overrides };
+  // An override left undefined (an option not given) keeps this preset's value.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { ...MATCH_SEARCH_PARAMS, resignThreshold: 0, firstPassMinPrior: GTP_FIRST_PASS_MIN_PRIOR, ...given };
 }
 
 /**

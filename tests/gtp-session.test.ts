@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BLACK, DEFAULT_GAME_RULES, WHITE, parseGtpVertex } from '../engine/index.js';
 import { GtpClient, GtpCommandError } from '../gtp/client.js';
 import { GtpEngine, type EngineConfig } from '../gtp/engine.js';
+import { GTP_FIRST_PASS_MIN_PRIOR, gtpSearchParams } from '../gtp/mcts-generator.js';
 import type { Analysis, SearchLimits, SearchOutcome, SearchRequest } from '../gtp/move-generator.js';
 import type { Game } from '../engine/game.js';
 import { PlayoutGenerator } from '../gtp/playout-generator.js';
@@ -234,5 +235,14 @@ describe('search limits of genmove', () => {
     expect(recording.limits[0]!.timeMs).toBeLessThan(750);
     expect(recording.limits[0]!.timeMs).toBeGreaterThanOrEqual(100);
     await engine.dispose();
+  });
+});
+
+describe('gtpSearchParams', () => {
+  it('layers overrides on the GTP preset; an override left undefined keeps the preset value', () => {
+    expect(gtpSearchParams({}).firstPassMinPrior).toBe(GTP_FIRST_PASS_MIN_PRIOR);
+    expect(gtpSearchParams({ firstPassMinPrior: undefined, resignThreshold: undefined })).toMatchObject({ firstPassMinPrior: GTP_FIRST_PASS_MIN_PRIOR, resignThreshold: 0 });
+    expect(gtpSearchParams({ firstPassMinPrior: 0, cPuct: 2, seed: undefined })).toMatchObject({ firstPassMinPrior: 0, cPuct: 2 });
+    expect('seed' in gtpSearchParams({ seed: undefined })).toBe(false);
   });
 });

@@ -42,7 +42,7 @@ export interface LeeGeneratorOptions extends LeeSearchOptions {
  * and says so). Match-play parameters: no noise, LCB choice, early stop, no resignation of its own.
  */
 export async function createLeeGenerator(size: number, options: LeeGeneratorOptions): Promise<LeeGenerator | null> {
-  const params = gtpSearchParams({ ...(options.seed === undefined ? {} : { seed: options.seed }), ...options.params });
+  const params = gtpSearchParams({ seed: options.seed, ...options.params });
   if (options.mode === 'rollout') return new LeeGenerator(rolloutSearch(size, options.komi, { ...options, params }));
   if (options.modelSet === undefined) throw new Error('--mode lee needs --model DIR: an AlphaGo-Lee model set (lee.json, sl/, value/), e.g. models/9x9-lee');
   const { readLeeModelSet } = await import('./model-set.js');
@@ -60,6 +60,6 @@ export function createZeroRolloutGenerator(
   netName: string,
   options: Omit<LeeSearchOptions, 'backend' | 'threads'> & { komi: number },
 ): LeeGenerator {
-  const params = gtpSearchParams({ ...(options.seed === undefined ? {} : { seed: options.seed }), ...options.params });
+  const params = gtpSearchParams({ seed: options.seed, ...options.params });
   return new LeeGenerator(zeroRolloutSearch(evaluator, options.komi, { ...options, netName, params }));
 }
