@@ -3,8 +3,9 @@
  * the weight exp(w·φ_static) of its position-only features, and a move refreshes only the points whose
  * features it can have changed (the 3x3 neighbourhoods of the new stone, of captured stones, and of the
  * chains whose liberty bucket or tactical status changed). Features tied to the previous move (distance,
- * response pattern, nakade) touch at most 25 points and are applied just for the draw, then undone.
- * Drawing a move scans per-row sums, then one row: O(size) per step, no allocation.
+ * response pattern, nakade) touch at most 25 points: each draw lists those points with their weights for
+ * this draw, and draws either from that list or from the static weights (per-row sums, then one row),
+ * redrawing when the static draw lands on a listed point: O(size) per step, no allocation.
  *
  * Correctness never depends on the weights: only candidates (legal, not suicide, not filling the mover's
  * own single-point eye, not the simple-ko point) get a non-zero weight, so rollouts play legal moves. They
@@ -24,8 +25,9 @@ import { PASS, type Move, type StoneColor } from '../../engine/color.js';
 import type { Board, ChainTables } from '../../engine/board.js';
 import { geometry } from '../../engine/geometry.js';
 import { PositionSet } from '../../engine/position-set.js';
+import { nextGeneration } from '../../engine/stamps.js';
 import type { Rng } from '../../engine/rng.js';
-import { NEAR_COUNT, RESPONSE_SLOT_COUNT } from './patterns.js';
+import { NEAR_COUNT, RESPONSE_LIBS_SHIFT, RESPONSE_SLOT_COUNT } from './patterns.js';
 import {
   FEATURE,
   RolloutFeatures,
@@ -43,6 +45,12 @@ const MAX_SCORE = 30;
 const RESUM_INTERVAL = 64;
 /** How a playout ended: by two passes, or at the move cap (a guard; see the module comment). */
 export type RolloutEnd = 'passes' | 'cap';
+
+/**
+ * The response patterns' literal state (patterns.ts DSTATE_*: 0 empty, 1 off the board, 2 the mover's stone,
+ * 3 the opponent's) of each point state (pointState), for a Black mover (entries 0-7) and a White one (8-15).
+ */
+const DIAMOND_STATE = new Uint8Array([0, 1, 2, 2, 2, 3, 3, 3, 0, 1, 3, 3, 3, 2, 2, 2]);
 
 const NO_CHAINS: ChainTables = { head: new Int32Array(0), liberties: new Int32Array(0), size: new Int32Array(0), next: new Int32Array(0) };
 
@@ -71,6 +79,8 @@ export class Rollout {
    * k]` is the diamond's slot k for k < 12 (its response pattern slot), then the 12 points at distance 3.
    */
   private readonly nearOrdered: Int32Array;
+  /** The 12 diamond points of each point (patterns.ts order), off-board ones as `area` (see states). */
+  private readonly diamondOrBorder: Int32Array;
   private readonly rowOf: Int32Array;
   /** weights[(color - 1) * area + p]. */
   private readonly weights: Float64Array;
@@ -83,10 +93,21 @@ export class Rollout {
   private readonly captured: Int32Array;
   private readonly walkedHeads = new Int32Array(64);
   private walkedCount = 0;
-  /** Undo stack of the temporary (response / ko / superko) weight changes of one draw. */
-  private readonly tempPoints: Int32Array;
-  private readonly tempWeights: Float64Array;
-  private tempCount = 0;
+  /**
+   * This draw's local weights (response / distance / nakade factors, the ko point, refused superko
+   * captures): the points whose weight differs from the static one, their draw weights, and the sums of
+   * both. `weights` and `rowSums` are never touched for them: sample() draws from the local list or from
+   * the static weights with the local points rejected, which is the same distribution without writing
+   * (and undoing) two dozen weights and row sums per draw.
+   */
+  private readonly localPoints: Int32Array;
+  private readonly localWeights: Float64Array;
+  private localCount = 0;
+  private localSum = 0;
+  private localStaticSum = 0;
+  /** localStamp[p] === localGeneration while p is in this draw's local list. */
+  private readonly localStamp: Uint32Array;
+  private localGeneration = 0;
   private movesSinceResum = 0;
   /** Vital point of the space the previous move's capture left, or -1. */
   nakadeVital = -1;
@@ -129,6 +150,7 @@ export class Rollout {
       let k = RESPONSE_SLOT_COUNT;
       for (let i = 0; i < NEAR_COUNT; i++) if (nearSlot[i]! < 0) this.nearOrdered[p * NEAR_COUNT + k++] = near[p * NEAR_COUNT + i]!;
     }
+    this.diamondOrBorder = diamond.map((q) => (q < 0 ? this.area : q));
     this.rowOf = new Int32Array(this.area);
     for (let p = 0; p < this.area; p++) this.rowOf[p] = Math.floor(p / size);
     this.weights = new Float64Array(2 * this.area);
@@ -138,8 +160,9 @@ export class Rollout {
     this.captured = new Int32Array(this.area);
     this.koPositions = new PositionSet(this.area);
     // Response and ko changes touch at most NEAR_COUNT + 2 points; refused superko captures add one each.
-    this.tempPoints = new Int32Array(NEAR_COUNT + 2 + this.area);
-    this.tempWeights = new Float64Array(NEAR_COUNT + 2 + this.area);
+    this.localPoints = new Int32Array(NEAR_COUNT + 2 + this.area);
+    this.localWeights = new Float64Array(NEAR_COUNT + 2 + this.area);
+    this.localStamp = new Uint32Array(this.area);
     this.refreshWeights();
   }
 
@@ -229,10 +252,9 @@ export class Rollout {
     // A capture that recreates a ko position is refused: drawn again without it, which is drawing from the
     // policy restricted to the other candidates.
     while (move !== PASS && this.capturesAt(move, color) && board.recreatesPosition(move, color, this.koPositions)) {
-      this.setTemp(move, color, 0);
+      this.setLocal(move, color, 0);
       move = this.sample(color, rng);
     }
-    this.undoTemporary(color);
     return move;
   }
 
@@ -245,16 +267,14 @@ export class Rollout {
     const color = board.toPlay;
     this.flush();
     this.applyTemporary(board, color);
-    const offset = (color - 1) * this.area;
     for (let p = 0; p < this.area; p++) {
-      if (this.weights[offset + p]! > 0 && this.capturesAt(p, color) && board.recreatesPosition(p, color, this.koPositions)) {
-        this.setTemp(p, color, 0);
+      if (this.drawWeight(p, color) > 0 && this.capturesAt(p, color) && board.recreatesPosition(p, color, this.koPositions)) {
+        this.setLocal(p, color, 0);
       }
     }
     let total = 0;
-    for (let p = 0; p < this.area; p++) total += this.weights[offset + p]!;
-    for (let p = 0; p < this.area; p++) out[p] = total > 1e-12 ? this.weights[offset + p]! / total : 0;
-    this.undoTemporary(color);
+    for (let p = 0; p < this.area; p++) total += this.drawWeight(p, color);
+    for (let p = 0; p < this.area; p++) out[p] = total > 1e-12 ? this.drawWeight(p, color) / total : 0;
   }
 
   /**
@@ -367,32 +387,59 @@ export class Rollout {
     return this.board;
   }
 
-  /** Sets p's weight for `color` to w for this draw only (undone by undoTemporary). */
-  private setTemp(p: number, color: StoneColor, w: number): void {
-    const i = (color - 1) * this.area + p;
-    const old = this.weights[i]!;
-    this.tempPoints[this.tempCount] = p;
-    this.tempWeights[this.tempCount++] = old;
-    this.rowSums[(color - 1) * this.size + this.rowOf[p]!]! += w - old;
-    this.weights[i] = w;
+  /**
+   * RolloutFeatures.responseBase from the kept point states: the diamond's literal states and the previous
+   * move's liberty bucket (its state, as the previous move is a stone), without asking the board.
+   */
+  private responseBase(prev: number, color: StoneColor): number {
+    const states = this.states;
+    const d = this.diamondOrBorder;
+    const b = prev * 12;
+    const t = color === 1 ? 0 : 8;
+    const code =
+      DIAMOND_STATE[t + states[d[b]!]!]! |
+      (DIAMOND_STATE[t + states[d[b + 1]!]!]! << 2) |
+      (DIAMOND_STATE[t + states[d[b + 2]!]!]! << 4) |
+      (DIAMOND_STATE[t + states[d[b + 3]!]!]! << 6) |
+      (DIAMOND_STATE[t + states[d[b + 4]!]!]! << 8) |
+      (DIAMOND_STATE[t + states[d[b + 5]!]!]! << 10) |
+      (DIAMOND_STATE[t + states[d[b + 6]!]!]! << 12) |
+      (DIAMOND_STATE[t + states[d[b + 7]!]!]! << 14) |
+      (DIAMOND_STATE[t + states[d[b + 8]!]!]! << 16) |
+      (DIAMOND_STATE[t + states[d[b + 9]!]!]! << 18) |
+      (DIAMOND_STATE[t + states[d[b + 10]!]!]! << 20) |
+      (DIAMOND_STATE[t + states[d[b + 11]!]!]! << 22);
+    const prevState = states[prev]!;
+    // States 2-4 and 5-7 are 1, 2, >= 3 liberties.
+    const libs = prevState === 0 ? 0 : ((prevState - 2) % 3) + 1;
+    return (code | (libs << RESPONSE_LIBS_SHIFT)) >>> 0;
   }
 
-  /** Restores the weights setTemp changed, in reverse order so each point returns to its static weight. */
-  private undoTemporary(color: StoneColor): void {
-    const offset = (color - 1) * this.area;
-    const rowBase = (color - 1) * this.size;
-    const weights = this.weights;
-    const rowSums = this.rowSums;
-    const rowOf = this.rowOf;
-    const points = this.tempPoints;
-    const old = this.tempWeights;
-    for (let i = this.tempCount - 1; i >= 0; i--) {
-      const p = points[i]!;
-      const w = old[i]!;
-      rowSums[rowBase + rowOf[p]!]! += w - weights[offset + p]!;
-      weights[offset + p] = w;
+  /** p's weight for `color` in this draw: its local weight when it has one, else its static weight. */
+  private drawWeight(p: number, color: StoneColor): number {
+    if (this.localStamp[p] === this.localGeneration) {
+      for (let i = 0; i < this.localCount; i++) if (this.localPoints[i] === p) return this.localWeights[i]!;
     }
-    this.tempCount = 0;
+    return this.weights[(color - 1) * this.area + p]!;
+  }
+
+  /** Gives p the weight w for this draw only (a point already in the local list keeps its place). */
+  private setLocal(p: number, color: StoneColor, w: number): void {
+    const points = this.localPoints;
+    if (this.localStamp[p] === this.localGeneration) {
+      for (let i = 0; i < this.localCount; i++) {
+        if (points[i] === p) {
+          this.localSum += w - this.localWeights[i]!;
+          this.localWeights[i] = w;
+          return;
+        }
+      }
+    }
+    this.localStamp[p] = this.localGeneration;
+    points[this.localCount] = p;
+    this.localWeights[this.localCount++] = w;
+    this.localSum += w;
+    this.localStaticSum += this.weights[(color - 1) * this.area + p]!;
   }
 
   private resum(): void {
@@ -535,23 +582,22 @@ export class Rollout {
 
   /**
    * This draw's changes on top of the static weights: the previous move's features (distance class,
-   * response pattern, nakade) multiply the weights near it, and the simple-ko point gets 0. Recorded for
-   * undoTemporary.
+   * response pattern, nakade) multiply the weights near it, and the simple-ko point gets 0. They go into the
+   * local list (see localPoints); the static weights stay as they are.
    */
   private applyTemporary(board: Board, color: StoneColor): void {
-    this.tempCount = 0;
+    const stamp = this.localStamp;
+    const generation = (this.localGeneration = nextGeneration(stamp, this.localGeneration));
     const prev = board.lastMove;
     const vital = this.nakadeVital;
     let vitalDone = vital < 0;
-    const area = this.area;
-    const offset = (color - 1) * area;
-    const rowBase = (color - 1) * this.size;
+    const offset = (color - 1) * this.area;
     const weights = this.weights;
-    const rowSums = this.rowSums;
-    const rowOf = this.rowOf;
-    const points = this.tempPoints;
-    const old = this.tempWeights;
+    const points = this.localPoints;
+    const local = this.localWeights;
     let count = 0;
+    let localSum = 0;
+    let staticSum = 0;
     const expNakade = this.expScalar[FEATURE.nakade]!;
     // Imported constants as locals: V8 re-checks an imported binding at every use in a loop.
     const nearCount = NEAR_COUNT;
@@ -559,7 +605,7 @@ export class Rollout {
     if (prev !== null && prev >= 0) {
       // The response patterns around prev share its diamond and liberties: one lookup gives the row of
       // pattern ids for the 12 slots.
-      const rowIndex = this.policy.responseRowIndex.get(this.features.responseBase(board, prev, color));
+      const rowIndex = this.policy.responseRowIndex.get(this.responseBase(prev, color));
       // A diamond point's factor (distance class and response pattern) from the row; the distance class
       // alone where no known pattern has this base, and always at distance 3.
       const expNear = this.expNear;
@@ -579,65 +625,100 @@ export class Rollout {
         }
         if (f !== 1) {
           const nw = w * f;
+          stamp[q] = generation;
           points[count] = q;
-          old[count++] = w;
-          rowSums[rowBase + rowOf[q]!]! += nw - w;
-          weights[offset + q] = nw;
+          local[count++] = nw;
+          localSum += nw;
+          staticSum += w;
         }
       }
     }
     if (!vitalDone) {
       const w = weights[offset + vital]!;
       if (w !== 0 && expNakade !== 1) {
+        stamp[vital] = generation;
         points[count] = vital;
-        old[count++] = w;
-        rowSums[rowBase + rowOf[vital]!]! += w * expNakade - w;
-        weights[offset + vital] = w * expNakade;
+        local[count++] = w * expNakade;
+        localSum += w * expNakade;
+        staticSum += w;
       }
     }
+    this.localCount = count;
+    this.localSum = localSum;
+    this.localStaticSum = staticSum;
     const ko = board.koPoint;
-    if (ko >= 0 && board.koColor === color) {
-      const w = weights[offset + ko]!;
-      points[count] = ko;
-      old[count++] = w;
-      rowSums[rowBase + rowOf[ko]!]! -= w;
-      weights[offset + ko] = 0;
-    }
-    this.tempCount = count;
+    if (ko >= 0 && board.koColor === color && weights[offset + ko]! !== 0) this.setLocal(ko, color, 0);
   }
 
+  /**
+   * Draws a point with probability proportional to its draw weight (PASS when none has any): from the local
+   * list with probability localSum / total, else from the static weights, redrawing while the draw lands on
+   * a local point (that is the static distribution restricted to the other points).
+   */
   private sample(color: StoneColor, rng: Rng): Move {
     const size = this.size;
     const rowSums = this.rowSums;
     const rowBase = (color - 1) * size;
-    let total = 0;
-    for (let r = 0; r < size; r++) total += rowSums[rowBase + r]!;
-    if (!(total > 1e-12)) return this.lastCandidate(color, size - 1);
+    let staticTotal = 0;
+    for (let r = 0; r < size; r++) staticTotal += rowSums[rowBase + r]!;
+    let rest = staticTotal - this.localStaticSum;
+    // Row sums and the local sums are kept by deltas: a remainder at rounding level is no weight at all.
+    if (!(rest > 1e-9 * staticTotal)) rest = 0;
+    const localSum = this.localSum;
+    const total = rest + localSum;
     let u = rng.next() * total;
+    if (localSum > 0 && (u < localSum || rest === 0)) {
+      const points = this.localPoints;
+      const local = this.localWeights;
+      let last: Move = PASS;
+      for (let i = 0; i < this.localCount; i++) {
+        const w = local[i]!;
+        if (w <= 0) continue;
+        last = points[i]!;
+        u -= w;
+        if (u < 0) return last;
+      }
+      // Rounding left u just past the last local weight.
+      if (last !== PASS) return last;
+    }
+    const stamp = this.localStamp;
+    const generation = this.localGeneration;
     const weights = this.weights;
     const offset = (color - 1) * this.area;
-    for (let r = 0; r < size; r++) {
-      const s = rowSums[rowBase + r]!;
-      if (u >= s) {
-        u -= s;
-        continue;
+    // Each draw lands on a local point with probability localStaticSum / staticTotal (about the local
+    // points' share of the board's weight); past a few dozen redraws the scan below is cheaper.
+    for (let attempt = 0; attempt < 32 && rest > 0; attempt++) {
+      let v = rng.next() * staticTotal;
+      let drawn: Move = PASS;
+      for (let r = 0; r < size; r++) {
+        const s = rowSums[rowBase + r]!;
+        if (v >= s && r < size - 1) {
+          v -= s;
+          continue;
+        }
+        const start = offset + r * size;
+        for (let i = 0; i < size; i++) {
+          const w = weights[start + i]!;
+          if (w <= 0) continue;
+          drawn = r * size + i;
+          v -= w;
+          if (v < 0) break;
+        }
+        break;
       }
-      const start = offset + r * size;
-      for (let i = 0; i < size; i++) {
-        const w = weights[start + i]!;
-        u -= w;
-        if (u < 0 && w > 0) return r * size + i;
-      }
-      // Rounding left u just past the row's last weight: take the row's last candidate.
-      return this.lastCandidate(color, r);
+      if (drawn !== PASS && stamp[drawn] !== generation) return drawn;
     }
-    return this.lastCandidate(color, size - 1);
-  }
-
-  /** The last candidate in rows 0..row (searching backwards), PASS when there is none. */
-  private lastCandidate(color: StoneColor, row: number): Move {
-    const offset = (color - 1) * this.area;
-    for (let p = (row + 1) * this.size - 1; p >= 0; p--) if (this.weights[offset + p]! > 0) return p;
-    return PASS;
+    // Many redraws (almost all static weight is local), or weights at rounding level: draw exactly from the
+    // points outside the list; PASS when none has any weight.
+    let v = rng.next() * rest;
+    let last: Move = PASS;
+    for (let p = 0; p < this.area; p++) {
+      const w = weights[offset + p]!;
+      if (w <= 0 || stamp[p] === generation) continue;
+      last = p;
+      v -= w;
+      if (v < 0) return p;
+    }
+    return last;
   }
 }
