@@ -32,8 +32,11 @@ function trainingBatch(seed: number): { planes: Float32Array; policy: Float32Arr
   return { planes, policy, value };
 }
 
-/** tfjs autodiff of the same loss on the tfjs model in training mode (batch-statistics BN). */
-function tfjsReference(net: PolicyValueNet, data: ReturnType<typeof trainingBatch>) {
+/**
+ * tfjs autodiff of the same loss on the tfjs model in training mode (batch-statistics BN), or with
+ * `training` false in inference mode (moving statistics).
+ */
+function tfjsReference(net: PolicyValueNet, data: ReturnType<typeof trainingBatch>, training = true) {
   const x = tf.tensor4d(data.planes, [batch, 18, size, size]);
   const pi = tf.tensor2d(data.policy, [batch, area + 1]);
   const z = tf.tensor2d(data.value, [batch, 1]);
@@ -41,7 +44,7 @@ function tfjsReference(net: PolicyValueNet, data: ReturnType<typeof trainingBatc
   const kernels = net.model.trainableWeights.filter((w) => w.originalName.endsWith('/kernel')).map((w) => w.read());
   const losses: Record<string, number> = {};
   const { grads } = tf.variableGrads(() => {
-    const [logits, v] = net.model.apply(x, { training: true }) as tf.Tensor[];
+    const [logits, v] = net.model.apply(x, { training }) as tf.Tensor[];
     const policyLoss = tf.mean(tf.neg(tf.sum(tf.mul(pi, tf.logSoftmax(logits!)), 1)));
     const valueLoss = tf.mean(tf.square(tf.sub(z, v!)));
     const l2Loss = tf.mul(l2, tf.addN(kernels.map((k) => tf.sum(tf.square(k)))));
@@ -85,11 +88,11 @@ describe('ONNX training graph', () => {
     expect(graph.stats.length).toBe(net.model.weights.length - net.model.trainableWeights.length);
   });
 
-  it('gradients, losses, SGD update and BN statistics match tfjs autodiff in training mode', async () => {
-    const net = createNet(config, { seed: 17 });
+  /** One step of `g` on `net`'s weights (lr 0.1, non-zero momentum buffers); checks losses, gradients and the update against tfjs. */
+  async function checkStepAgainstTfjs(g: TrainGraph, net: PolicyValueNet, training: boolean): Promise<Record<string, ort.Tensor>> {
     const data = trainingBatch(5);
-    const state = readTrainState(net.model, graph);
-    const session = await ort.InferenceSession.create(graph.bytes);
+    const state = readTrainState(net.model, g);
+    const session = await ort.InferenceSession.create(g.bytes);
     const feeds: Record<string, ort.Tensor> = {
       [TRAIN_INPUT.planes]: new ort.Tensor('float32', data.planes, [batch, 18, size, size]),
       [TRAIN_INPUT.policy]: new ort.Tensor('float32', data.policy, [batch, area + 1]),
@@ -98,22 +101,21 @@ describe('ONNX training graph', () => {
     };
     // A non-zero momentum buffer checks the update rule m' = 0.9 m + g, w' = w − lr m'.
     const momenta = state.params.map((p) => Float32Array.from(p, (_, i) => ((i % 7) - 3) * 0.01));
-    graph.params.forEach((p, i) => {
+    g.params.forEach((p, i) => {
       feeds[p.name] = new ort.Tensor('float32', state.params[i]!, p.shape);
       feeds[`${p.name}.momentum`] = new ort.Tensor('float32', momenta[i]!, p.shape);
     });
-    graph.stats.forEach((s, i) => (feeds[s.name] = new ort.Tensor('float32', state.stats[i]!, s.shape)));
+    g.stats.forEach((s, i) => (feeds[s.name] = new ort.Tensor('float32', state.stats[i]!, s.shape)));
     const out = await session.run(feeds);
     await session.release();
 
-    const statsBefore = net.model.weights.filter((w) => !w.trainable).map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
-    const ref = tfjsReference(net, data); // also applies tfjs's moving-statistics update to the model
+    const ref = tfjsReference(net, data, training); // in training mode also applies tfjs's moving-statistics update
     expect((out[TRAIN_LOSS.policy]!.data as Float32Array)[0]).toBeCloseTo(ref.losses.policy!, 5);
     expect((out[TRAIN_LOSS.value]!.data as Float32Array)[0]).toBeCloseTo(ref.losses.value!, 5);
     expect((out[TRAIN_LOSS.l2]!.data as Float32Array)[0]).toBeCloseTo(ref.losses.l2!, 6);
 
     let worst = 0;
-    graph.params.forEach((p, i) => {
+    g.params.forEach((p, i) => {
       const role = { conv: 'kernel', dense: 'kernel', gamma: 'gamma', beta: 'beta', bias: 'bias' }[p.kind];
       const tfjsName = `${p.layer}/${role}`;
       const expected = ref.grads.get(tfjsName)!;
@@ -127,8 +129,14 @@ describe('ONNX training graph', () => {
       const w = Float32Array.from(state.params[i]!, (wv, j) => wv - 0.1 * m[j]!);
       expect(maxAbsDiff(out[`${p.name}.new`]!.data as Float32Array, w)).toBeLessThan(1e-6);
     });
-    console.log(`train graph vs tfjs autodiff: largest absolute gradient difference ${worst.toExponential(2)}`);
+    console.log(`train graph vs tfjs autodiff (${training ? 'batch' : 'moving'} statistics): largest absolute gradient difference ${worst.toExponential(2)}`);
+    return out;
+  }
 
+  it('gradients, losses, SGD update and BN statistics match tfjs autodiff in training mode', async () => {
+    const net = createNet(config, { seed: 17 });
+    const statsBefore = net.model.weights.filter((w) => !w.trainable).map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+    const out = await checkStepAgainstTfjs(graph, net, true);
     const statsAfter = net.model.weights.filter((w) => !w.trainable);
     graph.stats.forEach((s) => {
       const idx = statsAfter.findIndex((w) => w.originalName === `${s.layer}/${s.weightIndex === 2 ? 'moving_mean' : 'moving_variance'}`);
@@ -137,6 +145,25 @@ describe('ONNX training graph', () => {
       expect(maxAbsDiff(expected, statsBefore[idx]!)).toBeGreaterThan(0);
       expect(maxAbsDiff(out[`${s.name}.new`]!.data as Float32Array, expected)).toBeLessThan(1e-6);
     });
+  });
+
+  it('with frozen BatchNorm, gradients and update match tfjs autodiff in inference mode, and the statistics stay', async () => {
+    const frozen = buildTrainGraph(config, { l2, momentum: 0.9, outputGradients: true, frozenBatchNorm: true });
+    const net = createNet(config, { seed: 23 });
+    // Moving statistics far from the batch's (a fresh net has mean 0, variance 1), so that normalising with
+    // the batch's instead would show.
+    const rnd = lcg(41);
+    for (const w of net.model.weights.filter((x) => !x.trainable)) {
+      const n = w.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1) ?? 1;
+      const isVariance = w.originalName.endsWith('moving_variance');
+      w.write(tf.tensor(Float32Array.from({ length: n }, () => (isVariance ? 0.2 + 2 * rnd() : rnd() - 0.5)), w.shape as number[]));
+    }
+    const statsBefore = net.model.weights.filter((w) => !w.trainable).map((w) => ({ name: w.originalName, data: Float32Array.from(w.read().dataSync() as Float32Array) }));
+    const out = await checkStepAgainstTfjs(frozen, net, false);
+    for (const s of frozen.stats) {
+      const before = statsBefore.find((w) => w.name === `${s.layer}/${s.weightIndex === 2 ? 'moving_mean' : 'moving_variance'}`)!;
+      expect(maxAbsDiff(out[`${s.name}.new`]!.data as Float32Array, before.data)).toBe(0);
+    }
   });
 
   it('OnnxTrainer lowers the loss on a fixed batch and writes weights back into the tfjs model', async () => {

@@ -12,6 +12,10 @@
  * statistics, and the moving mean/variance are updated as tfjs does
  * (moving ← moving − (moving − batch)·(1 − bnMomentum)) and returned as outputs. Inference then uses the
  * moving statistics (folded into the convs by onnx-export.ts).
+ * With `frozenBatchNorm` every BN normalises with its moving statistics instead, as in inference (tfjs
+ * `training: false`): they are constants of the step and come back unchanged. Fine-tuning by policy
+ * gradient needs that: the gradient is then the gradient of the network that played the games, and
+ * the inference network does not drift as moving statistics follow a new distribution of positions.
  *
  * Tensors are NCHW; parameters are kept in ONNX layouts (conv kernels (out, in, kh, kw); head dense
  * kernels with rows in (c, h, w) order); `readTrainState` / `writeTrainState` convert from/to the tfjs
@@ -43,9 +47,11 @@ export interface TrainGraphOptions {
    */
   policyWeight: number;
   valueWeight: number;
+  /** Normalise with the moving statistics (inference-mode BN), and leave them unchanged (see above). */
+  frozenBatchNorm: boolean;
 }
 
-export const DEFAULT_TRAIN_GRAPH: TrainGraphOptions = { l2: 1e-4, momentum: 0.9, bnMomentum: 0.99, outputGradients: false, policyWeight: 1, valueWeight: 1 };
+export const DEFAULT_TRAIN_GRAPH: TrainGraphOptions = { l2: 1e-4, momentum: 0.9, bnMomentum: 0.99, outputGradients: false, policyWeight: 1, valueWeight: 1, frozenBatchNorm: false };
 
 export type TrainParamKind = 'conv' | 'gamma' | 'beta' | 'dense' | 'bias';
 
@@ -170,21 +176,22 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
     const pad = (kernel - 1) / 2;
     const c = g.node('Conv', [x, weightName], { kernel_shape: { ints: [kernel, kernel] }, pads: { ints: [pad, pad, pad, pad] } });
     const mean = reduceMeanC(c);
-    const xc = g.node('Sub', [c, mean]);
-    const variance = reduceMeanC(g.node('Mul', [xc, xc]));
-    const sigma = g.node('Sqrt', [g.node('Add', [variance, eps])]);
+    const batchCentred = g.node('Sub', [c, mean]);
+    const variance = reduceMeanC(g.node('Mul', [batchCentred, batchCentred]));
+    const xc = o.frozenBatchNorm ? g.node('Sub', [c, g.node('Reshape', [movingMean, shapeC1])]) : batchCentred;
+    const sigma = g.node('Sqrt', [g.node('Add', [o.frozenBatchNorm ? g.node('Reshape', [movingVar, shapeC1]) : variance, eps])]);
     const xhat = g.node('Div', [xc, sigma]);
     const gamma4 = g.node('Reshape', [gammaName, shapeC1]);
     const beta4 = g.node('Reshape', [betaName, shapeC1]);
     const y = g.node('Add', [g.node('Mul', [xhat, gamma4]), beta4]);
     // tfjs: moving ← moving − (moving − batch)·(1 − momentum), with the biased batch variance.
-    const decay = scalar(`${bnLayer}.decay`, 1 - o.bnMomentum);
+    const decay = o.frozenBatchNorm ? null : scalar(`${bnLayer}.decay`, 1 - o.bnMomentum);
     for (const [s, batchStat] of [
       [movingMean, mean],
       [movingVar, variance],
     ] as const) {
       const flat = g.node('Reshape', [batchStat, shapeFlat]);
-      newStats.push({ name: s, value: g.node('Sub', [s, g.node('Mul', [g.node('Sub', [s, flat]), decay])]) });
+      newStats.push({ name: s, value: decay === null ? g.node('Identity', [s]) : g.node('Sub', [s, g.node('Mul', [g.node('Sub', [s, flat]), decay])]) });
     }
     const bn = { layer: bnLayer, mean: `${bnLayer}.batch_mean`, variance: `${bnLayer}.batch_variance` };
     g.node('Reshape', [mean, shapeFlat], {}, bn.mean);
@@ -200,9 +207,11 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
     addGrad(r.betaName, g.node('ReduceSum', [dy, channelAxes], { keepdims: { int: 0 } }));
     addGrad(r.gammaName, g.node('ReduceSum', [g.node('Mul', [dy, r.xhat]), channelAxes], { keepdims: { int: 0 } }));
     const dxhat = g.node('Mul', [dy, r.gamma4]);
-    const meanD = reduceMeanC(dxhat);
-    const meanDX = reduceMeanC(g.node('Mul', [dxhat, r.xhat]));
-    const dc = g.node('Div', [g.node('Sub', [g.node('Sub', [dxhat, meanD]), g.node('Mul', [r.xhat, meanDX])]), r.sigma]);
+    // Frozen statistics are constants: BN is then a per-channel affine map. Batch statistics depend on
+    // every position of the batch, hence the two mean terms.
+    const dc = o.frozenBatchNorm
+      ? g.node('Div', [dxhat, r.sigma])
+      : g.node('Div', [g.node('Sub', [g.node('Sub', [dxhat, reduceMeanC(dxhat)]), g.node('Mul', [r.xhat, reduceMeanC(g.node('Mul', [dxhat, r.xhat]))])]), r.sigma]);
     // dW[o,i,ky,kx] = Σ_b,y,x dc[b,o,y,x]·x[b,i,y+ky−p,x+kx−p]: for each tap (ky,kx) one GEMM
     // (cout, B·HW) × (B·HW, cin) against the input shifted by that tap. Much faster on onnxruntime than
     // a convolution with the batch as channels, and than a full im2col (which copies the input k² times
