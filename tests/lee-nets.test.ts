@@ -18,8 +18,8 @@ import { OnnxTrainer } from '../src/nn/trainer.js';
 import { LeePositionSet } from '../src/lee/lee-positions.js';
 import { trainRlMain, trainSlMain, trainValueMain } from '../src/lee/nets-main.js';
 import { playMatch } from '../src/lee/policy-match.js';
-import { playPolicyGames, samplePolicyAction } from '../src/lee/policy-player.js';
-import { reinforceUpdate } from '../src/lee/rl-train.js';
+import { playPolicyGames, sampledDistribution, samplePolicyAction } from '../src/lee/policy-player.js';
+import { reinforceUpdate, writeReinforceTarget } from '../src/lee/rl-train.js';
 import { loadRecordSplit } from '../src/lee/sl-train.js';
 import { DEFAULT_SUPERVISED, evaluateHead, trainSupervised } from '../src/lee/supervised.js';
 import { generateValuePositions } from '../src/lee/value-data.js';
@@ -214,7 +214,7 @@ describe('SL policy', () => {
 });
 
 describe('REINFORCE', () => {
-  it('raises the probability of a move from a won game and lowers one from a lost game', async () => {
+  it('raises the probability of moves from won games and lowers that of moves from lost games', async () => {
     const net = createNet(defaultNetConfig(size, { blocks: 1, filters: 8, featureSet: 'lee', valueHidden: 8 }), { seed: 2 });
     // A batch of different positions (as in a real update), each with the move the learner played.
     const count = 16;
@@ -227,25 +227,75 @@ describe('REINFORCE', () => {
       return s[(i * 7) % s.length]!;
     });
     const rewards = Float32Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 1 : -1));
+    const targets = new Float32Array(count * (area + 1));
+    for (let i = 0; i < count; i++) writeReinforceTarget(targets, i * (area + 1), area, actions[i]!, rewards[i]!, 1);
     const probabilities = async (): Promise<number[]> => {
       const e = await createEvaluator({ model: net, backend: 'onnx', threads: 1 });
       const out = await e.evaluate(planes, count);
       await e.dispose();
       return [...actions].map((a, i) => out.policy[i * (area + 1) + a]!);
     };
-    // bnMomentum 0: inference normalises with the last training batch's statistics (this batch), so the
-    // probabilities measured are the ones the update acted on; a first step with lr 0 sets them.
-    const trainer = await OnnxTrainer.create(net, { l2: 0, momentum: 0, bnMomentum: 0, threads: 1, policyWeight: 1, valueWeight: 0 });
-    await reinforceUpdate(trainer, area, planes, actions, rewards, count, count, 0);
-    trainer.writeBack(net);
+    // As train-rl trains: BatchNorm frozen at moving statistics that fit the positions (an SL net's; here one
+    // lr-0 step with bnMomentum 0 sets them to this batch's), so the update acts on the network measured.
+    const calibration = await OnnxTrainer.create(net, { l2: 0, momentum: 0, bnMomentum: 0, threads: 1, policyWeight: 1, valueWeight: 0 });
+    await reinforceUpdate(calibration, area, planes, targets, count, count, 0);
+    calibration.writeBack(net);
+    await calibration.dispose();
+    const trainer = await OnnxTrainer.create(net, { l2: 0, momentum: 0, threads: 1, policyWeight: 1, valueWeight: 0, frozenBatchNorm: true });
     const p0 = await probabilities();
-    for (let k = 0; k < 3; k++) await reinforceUpdate(trainer, area, planes, actions, rewards, count, count, 0.05);
+    for (let k = 0; k < 3; k++) await reinforceUpdate(trainer, area, planes, targets, count, count, 0.002);
     trainer.writeBack(net);
     await trainer.dispose();
     const p1 = await probabilities();
-    for (let i = 0; i < count; i++) {
-      if (rewards[i]! > 0) expect(p1[i]!).toBeGreaterThan(p0[i]!);
-      else expect(p1[i]!).toBeLessThan(p0[i]!);
+    // One network shares every position, so single moves can move against their reward (an update for one
+    // position moves the others' logits too); what a policy-gradient step must do is raise the objective
+    // Σ z·log p, and on average the won moves' log-probabilities and lower the lost ones'.
+    const meanLogChange = (sign: number): number => {
+      let sum = 0;
+      let n = 0;
+      for (let i = 0; i < count; i++) {
+        if (Math.sign(rewards[i]!) !== sign) continue;
+        sum += Math.log(p1[i]!) - Math.log(p0[i]!);
+        n++;
+      }
+      return sum / n;
+    };
+    expect(meanLogChange(1)).toBeGreaterThan(0.1);
+    expect(meanLogChange(-1)).toBeLessThan(-0.1);
+    const objective = (p: number[]): number => p.reduce((s, q, i) => s + rewards[i]! * Math.log(q), 0);
+    expect(objective(p1)).toBeGreaterThan(objective(p0));
+  });
+});
+
+describe('REINFORCE target', () => {
+  it('makes the graph gradient (A/T)·(p′ − onehot): the gradient of log p′, zero on points the draw excludes', () => {
+    const rng = new Rng(3);
+    const planes = new Float32Array(fp);
+    encodeLeeGameFeatures(planes, 0, randomGame(77, 12));
+    // A policy with weight on pass and on occupied points, as a trained net has late in a game.
+    const policy = Float32Array.from({ length: area + 1 }, () => rng.next());
+    policy[area] = 3;
+    const sum = policy.reduce((a, b) => a + b, 0);
+    for (let k = 0; k <= area; k++) policy[k]! /= sum;
+    const sensibleCount = [...Array(area).keys()].filter((p) => planes[LEE_PLANE.sensible * area + p] === 1).length;
+    expect(sensibleCount).toBeGreaterThan(2);
+    expect(sensibleCount).toBeLessThan(area);
+    for (const temperature of [1, 0.5]) {
+      for (const advantage of [0.6, -1.2]) {
+        const sampled = new Float32Array(area + 1);
+        sampledDistribution(sampled, policy, 0, planes, 0, area, temperature);
+        const correction = Float32Array.from(policy, (q, k) => q - sampled[k]!);
+        const action = [...Array(area).keys()].find((p) => sampled[p]! > 0)!;
+        const target = new Float32Array(area + 1);
+        writeReinforceTarget(target, 0, area, action, advantage, temperature, correction);
+        const targetSum = target.reduce((a, b) => a + b, 0);
+        for (let k = 0; k <= area; k++) {
+          const graphGradient = policy[k]! * targetSum - target[k]!;
+          const expected = (advantage / temperature) * (sampled[k]! - (k === action ? 1 : 0));
+          expect(graphGradient).toBeCloseTo(expected, 6);
+          if (sampled[k] === 0) expect(Math.abs(graphGradient)).toBeLessThan(1e-6);
+        }
+      }
     }
   });
 });

@@ -248,9 +248,10 @@ async function writeSupervisedLog(out: string, name: string, entries: readonly S
 const RL_HELP = `usage: tengen train-rl [options]
 
 AlphaGo Lee's RL policy network: a copy of the SL policy improved by REINFORCE (reward z = ±1, the final
-outcome by Chinese area scoring) in policy-only games (every move sampled, no search) against an opponent
-drawn uniformly from a pool of earlier snapshots (the SL net, then the learner every K iterations). Ends
-with a policy-only match RL vs SL. Writes OUT/rl/, the "rl" section of OUT/lee.json, OUT/logs/rl.jsonl and
+outcome by Chinese area scoring, less the iteration's mean z as a baseline; the gradient is that of the
+log-probability of the distribution each move was drawn from) in policy-only games (every move sampled, no
+search) against an opponent drawn uniformly from a pool of earlier snapshots (the SL net, then the learner
+every K iterations). Ends with a policy-only match RL vs SL. Writes OUT/rl/, the "rl" section of OUT/lee.json, OUT/logs/rl.jsonl and
 OUT/logs/rl-loss.svg.
 
   --out DIR               model set directory (default ${DEFAULT_SET})
@@ -267,6 +268,8 @@ OUT/logs/rl-loss.svg.
   --eval-games N          RL vs SL match games at the end, 0 for none (default 400)
   --seed N                seed (default ${DEFAULT_RL.seed})
   --threads N             onnxruntime threads (default ${DEFAULT_RL.threads})
+  --batch-stats-bn        train with batch-statistics BatchNorm (default: BN frozen at the SL net's moving
+                          statistics, so the gradient is that of the network that played)
   --no-progress           no progress bars
   -h, --help              this help
 `;
@@ -301,6 +304,7 @@ export async function trainRlMain(argv: string[]): Promise<number> {
         'eval-games': { type: 'string' },
         seed: { type: 'string' },
         threads: { type: 'string' },
+        'batch-stats-bn': { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -323,6 +327,7 @@ export async function trainRlMain(argv: string[]): Promise<number> {
       temperature: numValue(v.temperature, 'temperature', d.temperature, 0.01, 100),
       seed: intValue(v.seed, 'seed', d.seed, 0),
       threads: intValue(v.threads, 'threads', d.threads, 1),
+      frozenBatchNorm: v['batch-stats-bn'] !== true,
     };
     const evalGames = intValue(v['eval-games'], 'eval-games', 400, 0);
     const komi = await manifestKomi(out, v.komi);

@@ -28,6 +28,8 @@ export interface PolicyMove {
   action: number;
   /** A network's move: the position's Lee planes, valid during the callback only (copy to keep). */
   planes?: Float32Array;
+  /** A network's move: its policy output for the position (area + 1 entries), valid during the callback only. */
+  policy?: Float32Array;
 }
 
 export interface PolicyGamesOptions {
@@ -95,12 +97,12 @@ export async function playPolicyGames(o: PolicyGamesOptions): Promise<PolicyGame
     o.onGameEnd?.(r);
   };
 
-  const play = (g: number, action: number, source: MoveSource, planes?: Float32Array): void => {
+  const play = (g: number, action: number, source: MoveSource, planes?: Float32Array, policy?: Float32Array): void => {
     const game = games[g]!;
     const moveNumber = game.moves.length;
     const color = game.toPlay;
     game.play(action === area ? PASS : action, color);
-    o.onMove?.({ game: g, moveNumber, color, source, action, planes });
+    o.onMove?.({ game: g, moveNumber, color, source, action, planes, policy });
     if (game.board.passes >= 2 || game.moves.length >= maxMoves) finish(g, false);
     else if (o.stopAfter?.(g, game.moves.length) === true) finish(g, true);
   };
@@ -129,11 +131,45 @@ export async function playPolicyGames(o: PolicyGamesOptions): Promise<PolicyGame
       batch.forEach((g, i) => {
         const offset = i * fp;
         const action = samplePolicyAction(out.policy, i * (area + 1), planes, offset, area, temperature, o.rng, weights);
-        play(g, action, n, planes.subarray(offset, offset + fp));
+        play(g, action, n, planes.subarray(offset, offset + fp), out.policy.subarray(i * (area + 1), (i + 1) * (area + 1)));
       });
     }
   }
   return results as PolicyGameResult[];
+}
+
+/**
+ * The probabilities samplePolicyAction draws from, into `out` (area + 1 entries, pass last): the policy at
+ * `temperature` restricted to the sensible points and renormalised; all on pass when no point is sensible,
+ * uniform over the sensible points when their probabilities sum to nothing.
+ */
+export function sampledDistribution(
+  out: Float32Array,
+  policy: ArrayLike<number>,
+  policyOffset: number,
+  planes: Float32Array,
+  planesOffset: number,
+  area: number,
+  temperature: number,
+): void {
+  const sensible = planesOffset + LEE_PLANE.sensible * area;
+  let total = 0;
+  let count = 0;
+  for (let p = 0; p < area; p++) {
+    if (planes[sensible + p] !== 1) {
+      out[p] = 0;
+      continue;
+    }
+    count++;
+    const q = policy[policyOffset + p]!;
+    out[p] = temperature === 1 ? q : Math.pow(q, 1 / temperature);
+    total += out[p]!;
+  }
+  out[area] = count === 0 ? 1 : 0;
+  if (count === 0) return;
+  for (let p = 0; p < area; p++) {
+    if (planes[sensible + p] === 1) out[p] = total > 0 ? out[p]! / total : 1 / count;
+  }
 }
 
 /**

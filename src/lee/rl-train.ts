@@ -4,9 +4,10 @@
  * net first; the current learner added every `snapshotEvery` iterations), which keeps it from overfitting
  * to one opponent. Each iteration plays `gamesPerIteration` games at once against one opponent, the
  * learner Black in half of them, every move sampled from the policies (no search). Then, for every move
- * the learner made, the target is z·onehot(a) with z = ±1 the game's outcome for the learner: the training
- * graph's policy gradient (softmax·Σπ − π) is then −z·∇log p(a|s), i.e. a descent step on it is the
- * REINFORCE ascent on z·log p(a|s). Policy loss only.
+ * the learner made, the target is built so that the training graph's policy gradient is −(z − b)·∇log p'(a|s)
+ * (writeReinforceTarget), with z = ±1 the game's outcome for the learner, b the iteration's mean z over the
+ * learner's moves (a baseline), and p' the distribution the move was drawn from: a descent step on it is the
+ * REINFORCE ascent on (z − b)·log p'(a|s). Policy loss only.
  */
 import { BLACK, WHITE, type StoneColor } from '../../engine/color.js';
 import { Rng } from '../../engine/rng.js';
@@ -14,7 +15,7 @@ import { createEvaluator, type BackendEvaluator } from '../nn/create-evaluator.j
 import { LEE_FEATURE_PLANES } from '../nn/features-lee.js';
 import { cloneModel, type PolicyValueNet } from '../nn/model.js';
 import { OnnxTrainer } from '../nn/trainer.js';
-import { playPolicyGames } from './policy-player.js';
+import { playPolicyGames, sampledDistribution } from './policy-player.js';
 
 export interface RlConfig {
   /** Iterations: each one batch of games and the update from them. */
@@ -30,19 +31,26 @@ export interface RlConfig {
   temperature: number;
   seed: number;
   threads: number;
+  /**
+   * Train with BatchNorm in inference mode (moving statistics, left unchanged): the gradient is then that of
+   * the network that played the games. With batch statistics the learner collapsed (below).
+   */
+  frozenBatchNorm: boolean;
 }
 
+/** The settings of the shipped 9x9 RL net (models/9x9-lee/TRAINING.md), iterations aside. */
 export const DEFAULT_RL: RlConfig = {
   iterations: 100,
-  gamesPerIteration: 64,
+  gamesPerIteration: 128,
   snapshotEvery: 10,
   batchSize: 512,
   lr: 0.002,
-  momentum: 0.9,
+  momentum: 0,
   l2: 1e-4,
   temperature: 1,
   seed: 1,
   threads: 2,
+  frozenBatchNorm: true,
 };
 
 export interface RlIterationLog {
@@ -67,28 +75,53 @@ export function copyNet(net: PolicyValueNet, parent: string | null): PolicyValue
 }
 
 /**
- * One REINFORCE update from recorded learner moves: `planes` count×planes, `actions`, `rewards` (±1, 0).
- * Returns the mean step loss.
+ * The policy target of one learner move, into `target` at `offset` (area + 1 entries): with it the training
+ * graph's policy gradient (softmax·Σπ − π, softmax = p over every action) is −(A/T)·∇log p'(a|s), where p' is
+ * the distribution the move was drawn from: p at temperature T restricted to the sensible points
+ * (sampledDistribution). `correction` (area + 1 entries at `correctionOffset`) is p − p' at the time of the
+ * move; π = (A/T)·(onehot(a) + p − p') then gives exactly that, since Σπ = A/T.
+ *
+ * Why not the plain z·onehot(a) of ∇log p: moves are drawn from p', and E_{a∼p'}[∇log p(a)] = p' − p is not
+ * zero. It is large where p puts weight on points p' excludes, above all on pass, which the SL net learned to
+ * play once GNU Go thought a game over, while policy games go on until no sensible point is left. Weighted
+ * by how the game went from there, that term moved probability onto pass in lost games and off it in won
+ * ones, every iteration the same way: the learner got steadily worse against the SL net.
+ */
+export function writeReinforceTarget(
+  target: Float32Array,
+  offset: number,
+  area: number,
+  action: number,
+  advantage: number,
+  temperature: number,
+  correction?: Float32Array,
+  correctionOffset = 0,
+): void {
+  const scale = advantage / temperature;
+  for (let k = 0; k <= area; k++) target[offset + k] = correction === undefined ? 0 : scale * correction[correctionOffset + k]!;
+  target[offset + action]! += scale;
+}
+
+/**
+ * One REINFORCE update from recorded learner moves: `planes` count×planes and their policy `targets`
+ * count×(area + 1) (writeReinforceTarget). Returns the mean step loss.
  */
 export async function reinforceUpdate(
   trainer: OnnxTrainer,
   area: number,
   planes: Float32Array,
-  actions: ArrayLike<number>,
-  rewards: ArrayLike<number>,
+  targets: Float32Array,
   count: number,
   batchSize: number,
   lr: number,
 ): Promise<number> {
   const fp = LEE_FEATURE_PLANES * area;
-  const policy = new Float32Array(Math.min(batchSize, count) * (area + 1));
   const value = new Float32Array(Math.min(batchSize, count));
   let lossSum = 0;
   let steps = 0;
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
-    policy.fill(0);
-    for (let i = 0; i < n; i++) policy[i * (area + 1) + actions[start + i]!] = rewards[start + i]!;
+    const policy = targets.subarray(start * (area + 1), (start + n) * (area + 1));
     const losses = await trainer.step(planes.subarray(start * fp, (start + n) * fp), policy, value, n, lr);
     if (!Number.isFinite(losses.policy)) throw new Error(`REINFORCE step diverged (loss ${losses.policy}); lower --lr`);
     lossSum += losses.policy;
@@ -113,9 +146,12 @@ export async function trainRlPolicy(o: {
   const fp = LEE_FEATURE_PLANES * area;
   const rng = new Rng(c.seed);
   const pool: BackendEvaluator[] = [await createEvaluator({ model: o.sl, backend: 'onnx', threads: c.threads })];
-  const trainer = await OnnxTrainer.create(learner, { l2: c.l2, momentum: c.momentum, threads: c.threads, policyWeight: 1, valueWeight: 0 });
+  const trainer = await OnnxTrainer.create(learner, { l2: c.l2, momentum: c.momentum, threads: c.threads, policyWeight: 1, valueWeight: 0, frozenBatchNorm: c.frozenBatchNorm });
   const log: RlIterationLog[] = [];
   let planes = new Float32Array(4096 * fp);
+  /** p − p' of each learner move (writeReinforceTarget). */
+  let corrections = new Float32Array(4096 * (area + 1));
+  const sampled = new Float32Array(area + 1);
   let actions = new Int16Array(4096);
   let colors = new Uint8Array(4096);
   let gameOf = new Int32Array(4096);
@@ -140,16 +176,21 @@ export async function trainRlPolicy(o: {
           source: (g, _m, color) => (color === learnerColor(g) ? 0 : 1),
           onMove: (m) => {
             // A pass is forced (no sensible point left), not a choice: nothing to reinforce.
-            if (m.source !== 0 || m.planes === undefined || m.action === area) return;
+            if (m.source !== 0 || m.planes === undefined || m.policy === undefined || m.action === area) return;
             if (count === actions.length) {
               const grown = new Float32Array(planes.length * 2);
               grown.set(planes);
               planes = grown;
+              const grownCorrections = new Float32Array(corrections.length * 2);
+              grownCorrections.set(corrections);
+              corrections = grownCorrections;
               actions = Int16Array.from({ length: actions.length * 2 }, (_, i) => actions[i] ?? 0);
               colors = Uint8Array.from({ length: colors.length * 2 }, (_, i) => colors[i] ?? 0);
               gameOf = Int32Array.from({ length: gameOf.length * 2 }, (_, i) => gameOf[i] ?? 0);
             }
             planes.set(m.planes, count * fp);
+            sampledDistribution(sampled, m.policy, 0, m.planes, 0, area, c.temperature);
+            for (let k = 0; k <= area; k++) corrections[count * (area + 1) + k] = m.policy[k]! - sampled[k]!;
             actions[count] = m.action;
             colors[count] = m.color;
             gameOf[count] = m.game;
@@ -170,10 +211,19 @@ export async function trainRlPolicy(o: {
         else losses++;
       }
       const rewards = new Float32Array(count);
+      let rewardSum = 0;
       for (let i = 0; i < count; i++) {
         const w = results[gameOf[i]!]!.winner;
         rewards[i] = w === null ? 0 : w === colors[i] ? 1 : -1;
+        rewardSum += rewards[i]!;
       }
+      // The baseline: the iteration's mean reward per learner move. Without it the update runs away. Moves
+      // are sampled among the sensible points only, so E[∇log p(a)] is not zero: it raises the sensible points'
+      // logits in proportion to their probability. Weighted by a mean reward below zero, that flattens the
+      // policy, which loses more games, which flattens it more (measured: 50% against the pool at iteration
+      // 10, 40% at 25, 0.6% at 30, lr 0.004). z − mean(z) cancels that term and keeps the gradient unbiased.
+      const baseline = count > 0 ? rewardSum / count : 0;
+      for (let i = 0; i < count; i++) rewards[i]! -= baseline;
       // Shuffle so each SGD chunk mixes games (and wins with losses).
       const order = Int32Array.from({ length: count }, (_, i) => i);
       for (let k = count - 1; k > 0; k--) {
@@ -183,15 +233,13 @@ export async function trainRlPolicy(o: {
         order[j] = t;
       }
       const shuffledPlanes = new Float32Array(count * fp);
-      const shuffledActions = new Int16Array(count);
-      const shuffledRewards = new Float32Array(count);
+      const targets = new Float32Array(count * (area + 1));
       for (let i = 0; i < count; i++) {
         const j = order[i]!;
         shuffledPlanes.set(planes.subarray(j * fp, (j + 1) * fp), i * fp);
-        shuffledActions[i] = actions[j]!;
-        shuffledRewards[i] = rewards[j]!;
+        writeReinforceTarget(targets, i * (area + 1), area, actions[j]!, rewards[j]!, c.temperature, corrections, j * (area + 1));
       }
-      const loss = await reinforceUpdate(trainer, area, shuffledPlanes, shuffledActions, shuffledRewards, count, c.batchSize, c.lr);
+      const loss = await reinforceUpdate(trainer, area, shuffledPlanes, targets, count, c.batchSize, c.lr);
       if (it % c.snapshotEvery === 0) {
         trainer.writeBack(learner);
         pool.push(await createEvaluator({ model: learner, backend: 'onnx', threads: c.threads }));
