@@ -139,6 +139,44 @@ export async function playPolicyGames(o: PolicyGamesOptions): Promise<PolicyGame
 }
 
 /**
+ * The sampling weights of a position, into `weights[0..area)`: the policy at `temperature` on its sensible
+ * points (Lee plane 46), 0 elsewhere. Returns their sum, or -1 when no point is sensible.
+ */
+function sensibleWeights(
+  weights: Float32Array | Float64Array,
+  policy: ArrayLike<number>,
+  policyOffset: number,
+  planes: Float32Array,
+  planesOffset: number,
+  area: number,
+  temperature: number,
+): number {
+  const sensible = planesOffset + LEE_PLANE.sensible * area;
+  let total = 0;
+  let count = 0;
+  for (let p = 0; p < area; p++) {
+    if (planes[sensible + p] !== 1) {
+      weights[p] = 0;
+      continue;
+    }
+    count++;
+    const q = policy[policyOffset + p]!;
+    const w = temperature === 1 ? q : Math.pow(q, 1 / temperature);
+    weights[p] = w;
+    total += w;
+  }
+  return count === 0 ? -1 : total;
+}
+
+/** The sensible points of a position (for the uniform fallback when their probabilities sum to nothing). */
+function sensiblePoints(planes: Float32Array, planesOffset: number, area: number): number[] {
+  const sensible = planesOffset + LEE_PLANE.sensible * area;
+  const points: number[] = [];
+  for (let p = 0; p < area; p++) if (planes[sensible + p] === 1) points.push(p);
+  return points;
+}
+
+/**
  * The probabilities samplePolicyAction draws from, into `out` (area + 1 entries, pass last): the policy at
  * `temperature` restricted to the sensible points and renormalised; all on pass when no point is sensible,
  * uniform over the sensible points when their probabilities sum to nothing.
@@ -152,23 +190,14 @@ export function sampledDistribution(
   area: number,
   temperature: number,
 ): void {
-  const sensible = planesOffset + LEE_PLANE.sensible * area;
-  let total = 0;
-  let count = 0;
-  for (let p = 0; p < area; p++) {
-    if (planes[sensible + p] !== 1) {
-      out[p] = 0;
-      continue;
-    }
-    count++;
-    const q = policy[policyOffset + p]!;
-    out[p] = temperature === 1 ? q : Math.pow(q, 1 / temperature);
-    total += out[p]!;
-  }
-  out[area] = count === 0 ? 1 : 0;
-  if (count === 0) return;
-  for (let p = 0; p < area; p++) {
-    if (planes[sensible + p] === 1) out[p] = total > 0 ? out[p]! / total : 1 / count;
+  const total = sensibleWeights(out, policy, policyOffset, planes, planesOffset, area, temperature);
+  out[area] = total < 0 ? 1 : 0;
+  if (total < 0) return;
+  if (total > 0) {
+    for (let p = 0; p < area; p++) out[p]! /= total;
+  } else {
+    const points = sensiblePoints(planes, planesOffset, area);
+    for (const p of points) out[p] = 1 / points.length;
   }
 }
 
@@ -187,24 +216,11 @@ export function samplePolicyAction(
   rng: Rng,
   weights: Float64Array = new Float64Array(area),
 ): number {
-  const sensible = planesOffset + LEE_PLANE.sensible * area;
-  let total = 0;
-  let count = 0;
-  for (let p = 0; p < area; p++) {
-    if (planes[sensible + p] !== 1) {
-      weights[p] = 0;
-      continue;
-    }
-    count++;
-    const q = policy[policyOffset + p]!;
-    const w = temperature === 1 ? q : Math.pow(q, 1 / temperature);
-    weights[p] = w;
-    total += w;
-  }
-  if (count === 0) return area;
+  const total = sensibleWeights(weights, policy, policyOffset, planes, planesOffset, area, temperature);
+  if (total < 0) return area;
   if (!(total > 0)) {
-    let k = rng.int(count);
-    for (let p = 0; p < area; p++) if (planes[sensible + p] === 1 && k-- === 0) return p;
+    const points = sensiblePoints(planes, planesOffset, area);
+    return points[rng.int(points.length)]!;
   }
   let r = rng.next() * total;
   let last = area;
