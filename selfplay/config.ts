@@ -111,6 +111,9 @@ export interface RunConfig {
   gate: GateConfig;
 }
 
+/** RunConfig's optional top-level fields (absent from defaultRunConfig). */
+const OPTIONAL_RUN_FIELDS: readonly (keyof RunConfig)[] = ['valueFilters'];
+
 export type RunConfigOverrides = Partial<Omit<RunConfig, 'selfplay' | 'train' | 'gate'>> & {
   selfplay?: Partial<SelfplayConfig>;
   train?: Partial<TrainConfig>;
@@ -292,7 +295,8 @@ export function parseRunConfig(text: string, source: string): RunConfig {
     throw new ConfigError(`${source}: not valid JSON (${(e as Error).message})`);
   }
   if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${source}: not a JSON object`);
-  const known = new Set(Object.keys(defaultRunConfig(9)));
+  // The defaults leave optional fields out; a config that sets them must still read back.
+  const known = new Set([...Object.keys(defaultRunConfig(9)), ...OPTIONAL_RUN_FIELDS]);
   for (const k of Object.keys(raw)) if (!known.has(k)) throw new ConfigError(`${source}: unknown field '${k}'`);
   const r = raw as RunConfig;
   const d = defaultRunConfig(typeof r.boardSize === 'number' && r.boardSize >= 2 && r.boardSize <= 19 ? r.boardSize : 9);

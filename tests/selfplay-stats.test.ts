@@ -125,6 +125,9 @@ describe('run configuration', () => {
     expect(() => parseRunConfig('{"train": {"batchsize": 3}}', 'x.json')).toThrow(/train\.batchsize/);
     expect(() => parseRunConfig('{oops', 'x.json')).toThrow(ConfigError);
     expect(parseRunConfig(JSON.stringify(c), 'x.json')).toEqual(c);
+    // Optional fields read back too: a run created with --value-filters must reopen.
+    const withValueFilters = defaultRunConfig(19, { valueFilters: 4 });
+    expect(parseRunConfig(JSON.stringify(withValueFilters), 'x.json')).toEqual(withValueFilters);
   });
 
   it('follows the learning-rate schedule', () => {
