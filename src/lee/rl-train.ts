@@ -64,7 +64,7 @@ export interface RlIterationLog {
   draws: number;
   positions: number;
   meanMoves: number;
-  /** Mean of the z-weighted cross-entropy over the update's steps (its sign follows the outcomes). */
+  /** Mean policy loss of the update's steps against the advantage-weighted targets (writeReinforceTarget): small, either sign. */
   loss: number;
   seconds: number;
 }
