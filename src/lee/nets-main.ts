@@ -251,8 +251,8 @@ AlphaGo Lee's RL policy network: a copy of the SL policy improved by REINFORCE (
 outcome by Chinese area scoring, less the iteration's mean z as a baseline; the gradient is that of the
 log-probability of the distribution each move was drawn from) in policy-only games (every move sampled, no
 search) against an opponent drawn uniformly from a pool of earlier snapshots (the SL net, then the learner
-every K iterations). Ends with a policy-only match RL vs SL. Writes OUT/rl/, the "rl" section of OUT/lee.json, OUT/logs/rl.jsonl and
-OUT/logs/rl-loss.svg.
+every K iterations). Ends with a policy-only match RL vs SL. Writes OUT/rl/, the "rl" section of
+OUT/lee.json, OUT/logs/rl.jsonl and OUT/logs/rl-loss.svg.
 
   --out DIR               model set directory (default ${DEFAULT_SET})
   --sl DIR                SL policy network (default OUT/sl)

@@ -13,9 +13,9 @@
  * (moving ← moving − (moving − batch)·(1 − bnMomentum)) and returned as outputs. Inference then uses the
  * moving statistics (folded into the convs by onnx-export.ts).
  * With `frozenBatchNorm` every BN normalises with its moving statistics instead, as in inference (tfjs
- * `training: false`): they are constants of the step and come back unchanged. Fine-tuning by policy
- * gradient needs that: the gradient is then the gradient of the network that played the games, and
- * the inference network does not drift as moving statistics follow a new distribution of positions.
+ * `training: false`): they are constants of the step and come back unchanged. train-rl uses it so that the
+ * policy gradient is the gradient of the network that played the games, and the inference network does
+ * not drift as moving statistics follow a new distribution of positions.
  *
  * Tensors are NCHW; parameters are kept in ONNX layouts (conv kernels (out, in, kh, kw); head dense
  * kernels with rows in (c, h, w) order); `readTrainState` / `writeTrainState` convert from/to the tfjs
