@@ -25,7 +25,7 @@ export interface GeneratorOptions {
   playout?: Partial<PlayoutGeneratorConfig>;
   log: (message: string) => void;
   /** Search knobs given on the command line, for every generator with a search (play.json may set scoreUtility). */
-  search?: { cPuct?: number; scoreUtility?: number };
+  search?: { cPuct?: number; scoreUtility?: number; policyTemperature?: number };
   /** --mode: 'zero' (default) the network MCTS above; 'lee' / 'rollout' AlphaGo-Lee play (src/lee/lee-generator.ts). */
   mode?: 'zero' | 'lee' | 'rollout';
   /** Lee-mode knobs (λ, n_thr, prior policy, rollout policy file) and the komi the rollouts start with. */

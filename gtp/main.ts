@@ -65,6 +65,9 @@ options:
   --lambda X               lee: rollout weight λ in [0, 1] (default ${LEE_SEARCH_DEFAULTS.lambda}); zero: mix the
                            network's value with rollouts, (1 − λ)·v + λ·rollout (default 0: no rollouts)
   --cpuct C                PUCT exploration constant c in Q + c·P·√ΣN/(1+N) (default ${DEFAULT_SEARCH_PARAMS.cPuct})
+  --policy-temperature T   softmax temperature of the network's priors in the search, P ∝ p^(1/T):
+                           above 1 spreads visits over more of the moves the network ranks lower
+                           (default ${DEFAULT_SEARCH_PARAMS.policyTemperature}: the network's priors as they are)
   --score-utility W        weight of the score in the value of a finished game or rollout,
                            (1 − W)·(±1) + W·tanh(margin / (size + 1)), in [0, 1] (default: the
                            network's play.json, else 0: win/loss only); see README "Score utility"
@@ -123,7 +126,7 @@ interface GtpCliOptions {
   threads?: number;
   watch?: string;
   mode: 'zero' | 'lee' | 'rollout';
-  search: { cPuct?: number; scoreUtility?: number };
+  search: { cPuct?: number; scoreUtility?: number; policyTemperature?: number };
   lee: { komi: number; lambda?: number; expandThreshold?: number; policy?: 'sl' | 'rl'; rolloutPolicy?: string; rolloutThreads?: number };
 }
 
@@ -159,6 +162,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
       lambda: { type: 'string' },
       'score-utility': { type: 'string' },
       cpuct: { type: 'string' },
+      'policy-temperature': { type: 'string' },
       'expand-threshold': { type: 'string' },
       policy: { type: 'string' },
       'rollout-policy': { type: 'string' },
@@ -177,6 +181,8 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (lambda !== undefined && !(lambda >= 0 && lambda <= 1)) throw new UsageError(`--lambda must be in [0, 1], got ${lambda}`);
   const cPuct = finiteNumber('cpuct', values.cpuct);
   if (cPuct !== undefined && !(cPuct > 0)) throw new UsageError(`--cpuct must be > 0, got ${cPuct}`);
+  const policyTemperature = finiteNumber('policy-temperature', values['policy-temperature']);
+  if (policyTemperature !== undefined && !(policyTemperature > 0)) throw new UsageError(`--policy-temperature must be > 0, got ${policyTemperature}`);
   const scoreUtility = finiteNumber('score-utility', values['score-utility']);
   if (scoreUtility !== undefined && !(scoreUtility >= 0 && scoreUtility <= 1)) throw new UsageError(`--score-utility must be in [0, 1], got ${scoreUtility}`);
   const policy = values.policy;
@@ -216,7 +222,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
     threads: positiveInt('threads', values.threads),
     watch: values.watch,
     mode,
-    search: { cPuct, scoreUtility },
+    search: { cPuct, scoreUtility, policyTemperature },
     lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
   };
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLACK, Game, WHITE, parseGtpVertex, sgfToGame, toGtpVertex, type StoneColor } from '../engine/index.js';
 import { GtpClient } from '../gtp/client.js';
 import { COMMANDS } from '../gtp/commands.js';
+import { parseGtpArgs } from '../gtp/main.js';
 import { DEAD_STONES_POSITION, positionSgf } from './gtp-positions.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
@@ -402,5 +403,10 @@ describe('raw stdio', () => {
     const cpuct = await rawSession('', ['--cpuct', '0']);
     expect(cpuct.code).toBe(2);
     expect(cpuct.stderr).toContain('--cpuct must be > 0, got 0');
+    const temperature = await rawSession('', ['--policy-temperature', '0']);
+    expect(temperature.code).toBe(2);
+    expect(temperature.stderr).toContain('--policy-temperature must be > 0, got 0');
+    const parsed = parseGtpArgs(['--policy-temperature', '1.5', '--cpuct', '2']);
+    expect(parsed !== 'help' && parsed.search).toEqual({ cPuct: 2, scoreUtility: undefined, policyTemperature: 1.5 });
   });
 });

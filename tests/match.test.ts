@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sgfToGame } from '../engine/index.js';
 import { resolveEngineCommand, splitCommandLine } from '../src/match/engine-command.js';
+import { report } from '../src/match/main.js';
 import { DEFAULT_MATCH_CONFIG, randomOpening, runMatch, type MatchConfig } from '../src/match/match.js';
 
 const fake = (mode: string) => `${process.execPath} ${join(import.meta.dirname, 'fixtures', 'fake-gtp.mjs')} ${mode}`;
@@ -41,6 +42,14 @@ describe('tengen match', () => {
     expect(s.games.map((g) => g.result)).toEqual(['B+73.5', 'W+88.5', 'B+73.5', 'W+88.5']);
     expect(s.games.every((g) => g.winner === 'A')).toBe(true);
     expect(s.tally.wins + s.tally.losses + s.tally.draws).toBe(4);
+    // Deterministic fakes replay the same game with the same colours: games 3 and 4 repeat 1 and 2.
+    expect(s.games[2]!.sequence).toBe(s.games[0]!.sequence);
+    expect(s.distinctGames).toBe(2);
+    // Every move was an engine's answer: the referee timed each one and gave it to its player.
+    expect(s.thinking.A.moves + s.thinking.B.moves).toBe(s.games.reduce((n, g) => n + g.moves, 0));
+    expect(s.thinking.A.maxMs).toBeGreaterThan(0);
+    expect(s.thinking.A.totalMs).toBeGreaterThanOrEqual(s.thinking.A.maxMs);
+    expect(report(config(fake('first'), fake('pass')), s)).toMatch(/distinct games: 2 of 4 \(repeated games are not independent/);
     expect(readdirSync(out).filter((f) => f.endsWith('.sgf'))).toHaveLength(4);
     const loaded = sgfToGame(readFileSync(join(out, 'game-001.sgf'), 'utf8'));
     expect(loaded.game.moves.length).toBeGreaterThanOrEqual(2);
@@ -64,7 +73,11 @@ describe('tengen match', () => {
 
   it('random openings: the same opening for both games of a pair, different pairs differ', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tengen-match-open-'));
-    await runMatch(config(fake('pass'), fake('pass'), { outDir: out, games: 4, openingMoves: 6 }), { log: () => {} });
+    const s = await runMatch(config(fake('pass'), fake('pass'), { outDir: out, games: 4, openingMoves: 6 }), { log: () => {} });
+    // The same moves with the colours swapped are a different game; different openings too.
+    expect(s.distinctGames).toBe(4);
+    // The referee's six opening moves per game are nobody's thinking time.
+    expect(s.thinking.A.moves + s.thinking.B.moves).toBe(s.games.reduce((n, g) => n + g.moves - 6, 0));
     const opening = (n: number) => sgfToGame(readFileSync(join(out, `game-00${n}.sgf`), 'utf8')).game.moves.slice(0, 6).map((m) => m.move);
     expect(opening(1)).toHaveLength(6);
     expect(opening(2)).toEqual(opening(1));

@@ -148,6 +148,26 @@ describe('tactics with a fake evaluator on tiny boards', { timeout: 20_000 }, ()
 });
 
 describe('tree bookkeeping', { timeout: 20_000 }, () => {
+  it('policyTemperature T: priors over the legal moves are p^(1/T) renormalised', async () => {
+    const game = new Game(5, { komi: 0.5 });
+    // One action (C3 = 12) gets 0.5 of the mass, the other 25 actions share the rest equally.
+    const priorsAt = async (policyTemperature: number): Promise<Map<number, number>> => {
+      const search = new MctsSearch(new FakeEvaluator(5, { biased: [12], bias: 0.5 }), { seed: 1, policyTemperature });
+      await search.run(game, { visits: 2 });
+      const root = search.rootNode!;
+      return new Map(Array.from(root.actions, (a, s) => [a, root.prior[s]!] as const));
+    };
+    const plain = await priorsAt(1);
+    expect(plain.get(12)).toBeCloseTo(0.5, 6);
+    const flat = await priorsAt(2);
+    // 0.5^(1/2) against 25 × (0.5/25)^(1/2), renormalised.
+    const big = Math.sqrt(0.5);
+    const small = Math.sqrt(0.5 / 25);
+    expect(flat.get(12)).toBeCloseTo(big / (big + 25 * small), 6);
+    expect(flat.get(0)).toBeCloseTo(small / (big + 25 * small), 6);
+    expect(flat.get(12)!).toBeLessThan(plain.get(12)!);
+  });
+
   it('visit counts sum: root visits = limit, every node = 1 + its edges, edges match children', async () => {
     const game = new Game(5, { komi: 0.5 });
     const search = new MctsSearch(new FakeEvaluator(5), { seed: 5, batchSize: 8 });

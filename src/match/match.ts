@@ -66,6 +66,20 @@ export interface MatchGameRecord {
   moves: number;
   note?: string;
   enginesAgree?: boolean;
+  /**
+   * The game's moves, opening included (points as numbers, pass as -1, comma-separated): how the summary
+   * tells repeated games apart. Absent for forfeits before the first move.
+   */
+  sequence?: string;
+  /** Each player's genmove answers in this game (the referee's opening moves are not theirs). */
+  thinking?: Record<'A' | 'B', MoveTimes>;
+}
+
+/** Genmove answers and how long they took, wall clock as the referee saw it. */
+export interface MoveTimes {
+  moves: number;
+  totalMs: number;
+  maxMs: number;
 }
 
 export interface MatchSummary {
@@ -76,6 +90,14 @@ export interface MatchSummary {
   elo: EloEstimate;
   asBlack: MatchTally;
   asWhite: MatchTally;
+  /**
+   * Different games among those played (same players' colours and the same moves count once). Deterministic
+   * engines without a random opening can replay one game: the win rate's confidence interval treats every
+   * game as independent, which repeated games are not.
+   */
+  distinctGames: number;
+  /** Each player's genmove times over all games: the "at most N s per move" a measurement claims. */
+  thinking: Record<'A' | 'B', MoveTimes>;
 }
 
 export interface MatchHooks {
@@ -131,6 +153,18 @@ export function randomOpening(size: number, komi: number, length: number, seed: 
   return moves;
 }
 
+/** Each player's genmove answers of one game. */
+function moveTimes(moves: RefereedGame['moves'], owner: (color: StoneColor) => 'A' | 'B'): Record<'A' | 'B', MoveTimes> {
+  const times: Record<'A' | 'B', MoveTimes> = { A: { moves: 0, totalMs: 0, maxMs: 0 }, B: { moves: 0, totalMs: 0, maxMs: 0 } };
+  for (const m of moves) {
+    const t = times[owner(m.color)];
+    t.moves++;
+    t.totalMs += m.elapsedMs;
+    t.maxMs = Math.max(t.maxMs, m.elapsedMs);
+  }
+  return times;
+}
+
 function emptyTally(): MatchTally {
   return { wins: 0, losses: 0, draws: 0 };
 }
@@ -147,7 +181,30 @@ export function summarise(games: MatchGameRecord[]): MatchSummary {
       else t.draws++;
     }
   }
-  return { games, tally, winRate: winRate(tally), elo: eloEstimate(tally), asBlack, asWhite };
+  const seen = new Set<string>();
+  let distinctGames = 0;
+  for (const g of games) {
+    if (g.sequence === undefined) {
+      distinctGames++;
+      continue;
+    }
+    const key = `${g.blackPlayer}:${g.sequence}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      distinctGames++;
+    }
+  }
+  const thinking: Record<'A' | 'B', MoveTimes> = { A: { moves: 0, totalMs: 0, maxMs: 0 }, B: { moves: 0, totalMs: 0, maxMs: 0 } };
+  for (const g of games) {
+    for (const player of ['A', 'B'] as const) {
+      const t = g.thinking?.[player];
+      if (t === undefined) continue;
+      thinking[player].moves += t.moves;
+      thinking[player].totalMs += t.totalMs;
+      thinking[player].maxMs = Math.max(thinking[player].maxMs, t.maxMs);
+    }
+  }
+  return { games, tally, winRate: winRate(tally), elo: eloEstimate(tally), asBlack, asWhite, distinctGames, thinking };
 }
 
 function writeAtomic(path: string, text: string): void {
@@ -179,13 +236,14 @@ export async function runMatch(config: MatchConfig, hooks: MatchHooks = {}): Pro
           rules: config.rules,
           source: 'match',
         });
+        const opening = randomOpening(config.size, config.komi, config.openingMoves, config.seed, config.alternate ? index >> 1 : index);
         const game = await playRefereedGame(black, white, {
           size: config.size,
           komi: config.komi,
           handicap: config.handicap,
           rules: config.rules === 'japanese' ? { scoring: 'territory' } : config.rules === 'tromp-taylor' ? { suicide: true, ko: 'positional' } : {},
           maxMoves: config.maxMoves > 0 ? config.maxMoves : undefined,
-          opening: randomOpening(config.size, config.komi, config.openingMoves, config.seed, config.alternate ? index >> 1 : index),
+          opening,
           onMove: (m) => watched?.move({ color: m.color, move: m.move }),
         });
         watched?.end(game.result);
@@ -197,6 +255,8 @@ export async function runMatch(config: MatchConfig, hooks: MatchHooks = {}): Pro
           end: game.end,
           moves: game.moves.length,
           enginesAgree: game.enginesAgree,
+          sequence: game.moves.map((m) => (m.move === PASS ? -1 : m.move)).join(','),
+          thinking: moveTimes(game.moves.slice(opening.length), owner),
           ...(game.forfeitReason !== undefined ? { note: game.forfeitReason } : {}),
         };
         if (config.outDir !== undefined) writeAtomic(join(config.outDir, `game-${String(index + 1).padStart(3, '0')}.sgf`), game.sgf);
