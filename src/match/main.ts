@@ -15,9 +15,9 @@ const HELP = `usage: tengen match --black "CMD" --white "CMD" [options]
 
 Plays two GTP engines against each other with colours alternating (the --black engine, "A", is Black in
 odd-numbered games), checks every move with tengen's rules engine, scores finished games, and prints A's
-win rate with a 95% confidence interval (Wilson) and the Elo difference, each engine's seconds per move (mean
-and longest, as the referee timed its genmove answers) and how many of the games were different games. A command starting with
-"tengen" runs this installation, e.g. --black "tengen gtp --visits 200".
+win rate with a 95% confidence interval (Wilson) and the Elo difference, each engine's seconds per move
+(mean and longest, as the referee timed its genmove answers) and how many of the games were different
+games. A command starting with "tengen" runs this installation, e.g. --black "tengen gtp --visits 200".
 
 options:
   --black CMD          engine A (Black in game 1)                             (required)
@@ -200,8 +200,9 @@ export function report(config: MatchConfig, s: MatchSummary): string {
     `${config.size}x${config.size}, komi ${config.komi}, ${config.rules} rules${config.handicap ? `, handicap ${config.handicap}` : ''}`,
     `games: ${s.games.length} (${line(s.tally)} for A; as Black ${line(s.asBlack)}; as White ${line(s.asWhite)})`,
     ...(['A', 'B'] as const)
-      .filter((player) => s.thinking[player].moves > 0)
-      .map((player) => `${player} seconds per move: mean ${(s.thinking[player].totalMs / s.thinking[player].moves / 1000).toFixed(2)}, longest ${(s.thinking[player].maxMs / 1000).toFixed(2)} (${s.thinking[player].moves} moves, wall clock as the referee saw it)`),
+      .map((player) => [player, s.thinking[player]] as const)
+      .filter(([, t]) => t.moves > 0)
+      .map(([player, t]) => `${player} seconds per move: mean ${(t.totalMs / t.moves / 1000).toFixed(2)}, longest ${(t.maxMs / 1000).toFixed(2)} (${t.moves} moves, wall clock as the referee saw it)`),
     `distinct games: ${s.distinctGames} of ${s.games.length}${s.distinctGames < s.games.length ? ' (repeated games are not independent: the interval below is too narrow; use --opening-moves)' : ''}`,
     `A win rate: ${pct(s.winRate.rate)}  95% CI [${pct(s.winRate.low)}, ${pct(s.winRate.high)}]`,
     `Elo A − B: ${elo(s.elo.elo)}  95% CI [${elo(s.elo.low)}, ${elo(s.elo.high)}]`,

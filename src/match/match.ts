@@ -153,15 +153,21 @@ export function randomOpening(size: number, komi: number, length: number, seed: 
   return moves;
 }
 
+function noMoveTimes(): Record<'A' | 'B', MoveTimes> {
+  return { A: { moves: 0, totalMs: 0, maxMs: 0 }, B: { moves: 0, totalMs: 0, maxMs: 0 } };
+}
+
+/** Adds `moves` answers taking `totalMs` in all, the longest `maxMs`, to `into`. */
+function addMoveTimes(into: MoveTimes, moves: number, totalMs: number, maxMs: number): void {
+  into.moves += moves;
+  into.totalMs += totalMs;
+  into.maxMs = Math.max(into.maxMs, maxMs);
+}
+
 /** Each player's genmove answers of one game. */
 function moveTimes(moves: RefereedGame['moves'], owner: (color: StoneColor) => 'A' | 'B'): Record<'A' | 'B', MoveTimes> {
-  const times: Record<'A' | 'B', MoveTimes> = { A: { moves: 0, totalMs: 0, maxMs: 0 }, B: { moves: 0, totalMs: 0, maxMs: 0 } };
-  for (const m of moves) {
-    const t = times[owner(m.color)];
-    t.moves++;
-    t.totalMs += m.elapsedMs;
-    t.maxMs = Math.max(t.maxMs, m.elapsedMs);
-  }
+  const times = noMoveTimes();
+  for (const m of moves) addMoveTimes(times[owner(m.color)], 1, m.elapsedMs, m.elapsedMs);
   return times;
 }
 
@@ -194,15 +200,10 @@ export function summarise(games: MatchGameRecord[]): MatchSummary {
       distinctGames++;
     }
   }
-  const thinking: Record<'A' | 'B', MoveTimes> = { A: { moves: 0, totalMs: 0, maxMs: 0 }, B: { moves: 0, totalMs: 0, maxMs: 0 } };
+  const thinking = noMoveTimes();
   for (const g of games) {
-    for (const player of ['A', 'B'] as const) {
-      const t = g.thinking?.[player];
-      if (t === undefined) continue;
-      thinking[player].moves += t.moves;
-      thinking[player].totalMs += t.totalMs;
-      thinking[player].maxMs = Math.max(thinking[player].maxMs, t.maxMs);
-    }
+    if (g.thinking === undefined) continue;
+    for (const player of ['A', 'B'] as const) addMoveTimes(thinking[player], g.thinking[player].moves, g.thinking[player].totalMs, g.thinking[player].maxMs);
   }
   return { games, tally, winRate: winRate(tally), elo: eloEstimate(tally), asBlack, asWhite, distinctGames, thinking };
 }
