@@ -2,12 +2,13 @@
  * `tengen bootstrap`: supervised start of a training run from recorded games (bootstrap.ts), then
  * `tengen run` continues with gating and self-play from the trained network.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { listSgfFiles } from '../src/lee/rollout-dataset.js';
+import { sgfFilesFromSources } from '../src/lee/rollout-dataset.js';
 import { ConfigError, defaultRunConfig, validateRunConfig, type RunConfig, type RunConfigOverrides, type TrainerChoice } from './config.js';
 import { BOOTSTRAP_GENERATION, bootstrapTrainingBlocker, writeBootstrapShards, type PositionValueLabel } from './bootstrap.js';
 import { createProgress } from './progress.js';
+import { copyNet, readNetMetadata, type NetMetadata } from '../src/nn/model-io.js';
 import { generationName, RunDir } from './run-dir.js';
 import { initialiseRun } from './run.js';
 import { writeRunPlots } from './run-plots.js';
@@ -18,13 +19,15 @@ const USAGE = `usage: tengen bootstrap --run RUN --sgf PATH [--sgf PATH ...] [op
 Supervised bootstrap of a training run from recorded games (e.g. GNU Go's, from tengen collect): every move
 of every SGF becomes a training record (π = the played move, z = the game's result RE for the side to move;
 the final position is scored when RE is missing) in RUN/shards/${generationName(BOOTSTRAP_GENERATION)}/, and generation 1's candidate is
-trained on them from the random ${generationName(0)}. \`tengen run --run RUN\` then gates it and goes on with
+trained on them from ${generationName(0)}: random weights, or with --from a copy of an existing network (fine-tuning). \`tengen run --run RUN\` then gates it and goes on with
 self-play; later generations keep the records in their training window until self-play fills it.
 Creates RUN when it does not exist (options below, as for tengen run); resumable like the run itself.
 
   --run RUN                  the run directory (required)
   --sgf PATH                 an SGF file or a folder searched recursively (required, repeatable); records of
                              another board size or komi are skipped and counted
+  --from DIR                 start from this saved network instead of random weights: it is copied (checksums
+                             verified) as the run's ${generationName(0)}, and the run takes its board size and shape
   --steps N                  training steps for generation 1 (default: config.train.stepsPerGeneration)
   --no-train                 only write the shards
   --trainer T                auto|onnx|tfjs (default: config)
@@ -47,6 +50,62 @@ Creates RUN when it does not exist (options below, as for tengen run); resumable
 `;
 
 class UsageError extends Error {}
+
+interface StartingNetwork {
+  dir: string;
+  metadata: NetMetadata;
+}
+
+async function startingNetwork(dir: string): Promise<StartingNetwork> {
+  let metadata: NetMetadata;
+  try {
+    metadata = await readNetMetadata(dir);
+  } catch (e) {
+    throw new UsageError(`--from ${dir}: ${(e as Error).message}`);
+  }
+  // The run's self-play, shards and trainer use the Zero input features; an AlphaGo-Lee net cannot seed it.
+  if (metadata.featureSet !== 'zero') throw new UsageError(`--from ${dir}: a '${metadata.featureSet}' feature-set network; a run needs a 'zero' one`);
+  return { dir, metadata };
+}
+
+type ShapeField = 'boardSize' | 'blocks' | 'filters' | 'valueFilters';
+
+/** A shape option for a new run: the --from network's value, which an explicit option may only repeat. */
+function shapeValue(source: StartingNetwork | null, field: ShapeField, given: number | undefined, option: string): number | undefined {
+  if (source === null) return given;
+  const own = source.metadata[field];
+  if (given !== undefined && given !== own) throw new UsageError(`--${option} ${given} contradicts --from ${source.dir} (its ${field} is ${own})`);
+  return own;
+}
+
+/**
+ * Makes the --from network the run's generation 0. Before the run is initialised it is copied in; after,
+ * generation 0 must already be that network (a rerun of the same command), else the run started elsewhere.
+ */
+async function seedFromNetwork(run: RunDir, config: RunConfig, source: StartingNetwork, log: (line: string) => void): Promise<void> {
+  const m = source.metadata;
+  if (m.boardSize !== config.boardSize || m.blocks !== config.blocks || m.filters !== config.filters || m.valueFilters !== (config.valueFilters ?? 1)) {
+    throw new ConfigError(
+      `--from ${source.dir}: a ${m.boardSize}x${m.boardSize} ${m.blocks} × ${m.filters} network (value filters ${m.valueFilters}) does not fit ${run.root} ` +
+        `(${config.boardSize}x${config.boardSize}, ${config.blocks} × ${config.filters}, value filters ${config.valueFilters ?? 1})`,
+    );
+  }
+  const dir = run.networkDir(0);
+  if (run.readState() !== null) {
+    let current: NetMetadata | null = null;
+    try {
+      current = await readNetMetadata(dir);
+    } catch {
+      current = null;
+    }
+    if (current?.files['weights.bin'].sha256 !== m.files['weights.bin'].sha256) {
+      throw new ConfigError(`--from ${source.dir}: ${run.root} already started from another ${generationName(0)}; use a new --run`);
+    }
+    return;
+  }
+  await copyNet(source.dir, dir);
+  log(`bootstrap: ${generationName(0)} is a copy of ${source.dir} (${m.trainingSteps} training steps)`);
+}
 
 function intValue(text: string | undefined, name: string, min: number): number | undefined {
   if (text === undefined) return undefined;
@@ -102,6 +161,7 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
         'window-games': { type: 'string' },
         'value-rollouts': { type: 'string' },
         'value-target-weight': { type: 'string' },
+        from: { type: 'string' },
       },
     });
     if (v.help) {
@@ -110,14 +170,9 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
     }
     if (v.run === undefined) throw new UsageError('--run is required');
     const sources = v.sgf ?? [];
-    if (sources.length === 0) throw new UsageError('--sgf is required (a folder of SGF records or a file)');
-    const files: string[] = [];
-    for (const s of sources) {
-      if (!existsSync(s)) throw new UsageError(`--sgf ${s}: no such file or folder`);
-      if (statSync(s).isDirectory()) files.push(...listSgfFiles(s));
-      else files.push(s);
-    }
-    if (files.length === 0) throw new UsageError(`no .sgf files under ${sources.join(', ')}`);
+    const found = sgfFilesFromSources(sources);
+    if ('error' in found) throw new UsageError(found.error);
+    const { files } = found;
     const trainer = v.trainer;
     if (trainer !== undefined && trainer !== 'auto' && trainer !== 'onnx' && trainer !== 'tfjs') throw new UsageError(`--trainer must be auto, onnx or tfjs, got '${trainer}'`);
     const steps = intValue(v.steps, 'steps', 1);
@@ -128,6 +183,7 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
     const train = v['no-train'] !== true;
     if (!train && steps !== undefined) throw new UsageError('--steps and --no-train contradict each other');
 
+    const source = v.from === undefined ? null : await startingNetwork(v.from);
     const run = new RunDir(v.run);
     let config: RunConfig;
     if (run.exists()) {
@@ -147,11 +203,11 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
       const overrides: RunConfigOverrides = {
         ...file,
         ...defined({
-          boardSize: intValue(v.size, 'size', 2),
+          boardSize: shapeValue(source, 'boardSize', intValue(v.size, 'size', 2), 'size'),
           komi: numValue(v.komi, 'komi'),
-          blocks: intValue(v.blocks, 'blocks', 0),
-          filters: intValue(v.filters, 'filters', 1),
-          valueFilters: intValue(v['value-filters'], 'value-filters', 1),
+          blocks: shapeValue(source, 'blocks', intValue(v.blocks, 'blocks', 0), 'blocks'),
+          filters: shapeValue(source, 'filters', intValue(v.filters, 'filters', 1), 'filters'),
+          valueFilters: shapeValue(source, 'valueFilters', intValue(v['value-filters'], 'value-filters', 1), 'value-filters'),
           seed: intValue(v.seed, 'seed', 0),
         }),
         selfplay: { ...file.selfplay, ...defined({ gamesPerGeneration: intValue(v['games-per-generation'], 'games-per-generation', 1), visits: intValue(v.visits, 'visits', 1) }) },
@@ -178,6 +234,7 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
     }
     const removed = run.removeTempFiles();
     if (removed > 0) log(`bootstrap: removed ${removed} temp file(s) left by an interrupted write`);
+    if (source !== null) await seedFromNetwork(run, config, source, log);
     await initialiseRun(run, config, log);
 
     const progress = v['no-progress'] !== true;

@@ -30,6 +30,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: 'start a run from recorded games (SGF, e.g. GNU Go): supervised records + generation 1 trained on them',
     load: () => loadMain('../selfplay/bootstrap-main.js', 'bootstrapMain'),
   },
+  evaluate: {
+    summary: 'score a network on recorded games: move prediction, value error, and rollout/λ mixes',
+    load: () => loadMain('../selfplay/record-eval-main.js', 'evaluateMain'),
+  },
   gate: {
     summary: 'play the candidate against the best network; promote it if it wins',
     load: () => loadMain('../selfplay/main.js', 'gateMain'),

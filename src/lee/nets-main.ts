@@ -3,7 +3,7 @@
  * into a model set directory (lee-manifest.ts): SL policy from game records, RL policy by REINFORCE from
  * the SL one, value net from one position per SL/RL game.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultNetConfig } from '../nn/config.js';
@@ -13,7 +13,7 @@ import { createProgress } from '../../selfplay/progress.js';
 import { winRate } from '../../selfplay/elo.js';
 import { movingAverage } from '../../selfplay/plots.js';
 import { LeePositionSet } from './lee-positions.js';
-import { listSgfFiles } from './rollout-dataset.js';
+import { sgfFilesFromSources } from './rollout-dataset.js';
 import { updateLeeManifest, writeTrainingLog } from './lee-manifest.js';
 import { loadRecordSplit } from './sl-train.js';
 import { DEFAULT_SUPERVISED, meanOutcome, trainSupervised, type SupervisedConfig, type SupervisedLogEntry } from './supervised.js';
@@ -150,13 +150,9 @@ export async function trainSlMain(argv: string[]): Promise<number> {
       return 0;
     }
     const sources = v.sgf ?? [];
-    if (sources.length === 0) throw new UsageError('--sgf is required (a folder of SGF records or a file)');
-    const files: string[] = [];
-    for (const s of sources) {
-      if (!existsSync(s)) throw new UsageError(`--sgf ${s}: no such file or folder`);
-      files.push(...(statSync(s).isDirectory() ? listSgfFiles(s) : [s]));
-    }
-    if (files.length === 0) throw new UsageError(`no .sgf files under ${sources.join(', ')}`);
+    const found = sgfFilesFromSources(sources);
+    if ('error' in found) throw new UsageError(found.error);
+    const { files } = found;
     const out = v.out ?? DEFAULT_SET;
     const size = intValue(v.size, 'size', 9, 2);
     const komi = numValue(v.komi, 'komi', 7.5, -1000, 1000);

@@ -3,7 +3,7 @@
  * record, the features of each candidate move the rollout could have played there (the same candidates
  * and features the rollout samples from) and which candidate was played. Stored flat in typed arrays.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Board } from '../../engine/board.js';
 import { BLACK, EMPTY, PASS, WHITE, opponent, type Move, type StoneColor } from '../../engine/color.js';
@@ -118,6 +118,21 @@ export function listSgfFiles(dir: string): string[] {
     else if (name.toLowerCase().endsWith('.sgf')) out.push(path);
   }
   return out;
+}
+
+/**
+ * The SGF files named by repeated `--sgf` options: files as given, folders searched recursively. A missing
+ * source, no source or no file at all comes back as a message for the command's usage error.
+ */
+export function sgfFilesFromSources(sources: readonly string[]): { files: string[] } | { error: string } {
+  if (sources.length === 0) return { error: '--sgf is required (a folder of SGF records or a file)' };
+  const files: string[] = [];
+  for (const s of sources) {
+    if (!existsSync(s)) return { error: `--sgf ${s}: no such file or folder` };
+    files.push(...(statSync(s).isDirectory() ? listSgfFiles(s) : [s]));
+  }
+  if (files.length === 0) return { error: `no .sgf files under ${sources.join(', ')}` };
+  return { files };
 }
 
 /** Parses records; unreadable or illegal ones are skipped and counted. */

@@ -211,6 +211,21 @@ async function readChecked(dir: string, name: NetFileName, metadata: NetMetadata
   return data;
 }
 
+/**
+ * Copies a saved network directory to `toDir` byte for byte, every file checked against its checksum first
+ * (a corrupt source is refused, not copied). metadata.json is written last, so an interrupted copy leaves
+ * a directory that readNetMetadata rejects rather than one that looks whole.
+ */
+export async function copyNet(fromDir: string, toDir: string): Promise<NetMetadata> {
+  const metadata = await readNetMetadata(fromDir);
+  const files = await Promise.all(([MODEL_JSON_FILE, WEIGHTS_FILE, ONNX_FILE] as const).map(async (name) => ({ name, data: await readChecked(fromDir, name, metadata) })));
+  const metadataBytes = await readOrFail(fromDir, METADATA_FILE);
+  await mkdir(toDir, { recursive: true });
+  for (const f of files) await writeFileAtomic(join(toDir, f.name), f.data);
+  await writeFileAtomic(join(toDir, METADATA_FILE), metadataBytes);
+  return metadata;
+}
+
 /** The exported ONNX graph, checksum-verified, with its metadata. */
 export async function readOnnxModel(dir: string): Promise<{ metadata: NetMetadata; bytes: Uint8Array }> {
   const metadata = await readNetMetadata(dir);
