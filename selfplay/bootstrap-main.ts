@@ -9,6 +9,7 @@ import { ConfigError, defaultRunConfig, validateRunConfig, type RunConfig, type 
 import { BOOTSTRAP_GENERATION, bootstrapTrainingBlocker, writeBootstrapShards, type PositionValueLabel } from './bootstrap.js';
 import { createProgress } from './progress.js';
 import { copyNet, readNetMetadata, type NetMetadata } from '../src/nn/model-io.js';
+import { POLICY_HEADS, policyHeadOf, type PolicyHead } from '../src/nn/config.js';
 import { generationName, RunDir } from './run-dir.js';
 import { initialiseRun } from './run.js';
 import { writeRunPlots } from './run-plots.js';
@@ -41,6 +42,8 @@ Creates RUN when it does not exist (options below, as for tengen run); resumable
   --size N, --komi K         board size (default 9) and komi (default 7.5 on 9x9)
   --blocks N, --filters N    network shape (default 6 × 64 on 9x9)
   --value-filters N          1x1 filters of the value head (default 1, as AlphaGo Zero; 2-4 are safer on little data)
+  --policy-head dense|conv   policy head (default dense, AlphaGo Zero's; conv learns far faster on 19x19)
+  --policy-filters N         1x1 filters of the policy head (default 2; 16-32 suit the conv head)
   --seed N                   seed (default 1)
   --games-per-generation N   self-play games per generation afterwards (default 500)
   --steps-per-generation N   training steps of each later generation (default 1000)
@@ -50,6 +53,12 @@ Creates RUN when it does not exist (options below, as for tengen run); resumable
 `;
 
 class UsageError extends Error {}
+
+function policyHeadOption(text: string | undefined): PolicyHead | undefined {
+  if (text === undefined) return undefined;
+  if (!(POLICY_HEADS as readonly string[]).includes(text)) throw new UsageError(`--policy-head must be ${POLICY_HEADS.join(' or ')}, got '${text}'`);
+  return text as PolicyHead;
+}
 
 interface StartingNetwork {
   dir: string;
@@ -68,12 +77,12 @@ async function startingNetwork(dir: string): Promise<StartingNetwork> {
   return { dir, metadata };
 }
 
-type ShapeField = 'boardSize' | 'blocks' | 'filters' | 'valueFilters';
+type ShapeField = 'boardSize' | 'blocks' | 'filters' | 'valueFilters' | 'policyFilters' | 'policyHead';
 
 /** A shape option for a new run: the --from network's value, which an explicit option may only repeat. */
-function shapeValue(source: StartingNetwork | null, field: ShapeField, given: number | undefined, option: string): number | undefined {
+function shapeValue<T extends number | PolicyHead>(source: StartingNetwork | null, field: ShapeField, given: T | undefined, option: string): T | undefined {
   if (source === null) return given;
-  const own = source.metadata[field];
+  const own = (field === 'policyHead' ? policyHeadOf(source.metadata) : source.metadata[field]) as T;
   if (given !== undefined && given !== own) throw new UsageError(`--${option} ${given} contradicts --from ${source.dir} (its ${field} is ${own})`);
   return own;
 }
@@ -84,10 +93,18 @@ function shapeValue(source: StartingNetwork | null, field: ShapeField, given: nu
  */
 async function seedFromNetwork(run: RunDir, config: RunConfig, source: StartingNetwork, log: (line: string) => void): Promise<void> {
   const m = source.metadata;
-  if (m.boardSize !== config.boardSize || m.blocks !== config.blocks || m.filters !== config.filters || m.valueFilters !== (config.valueFilters ?? 1)) {
+  const fits =
+    m.boardSize === config.boardSize &&
+    m.blocks === config.blocks &&
+    m.filters === config.filters &&
+    m.valueFilters === (config.valueFilters ?? 1) &&
+    m.policyFilters === (config.policyFilters ?? 2) &&
+    policyHeadOf(m) === (config.policyHead ?? 'dense');
+  if (!fits) {
     throw new ConfigError(
-      `--from ${source.dir}: a ${m.boardSize}x${m.boardSize} ${m.blocks} × ${m.filters} network (value filters ${m.valueFilters}) does not fit ${run.root} ` +
-        `(${config.boardSize}x${config.boardSize}, ${config.blocks} × ${config.filters}, value filters ${config.valueFilters ?? 1})`,
+      `--from ${source.dir}: a ${m.boardSize}x${m.boardSize} ${m.blocks} × ${m.filters} network (value filters ${m.valueFilters}, ` +
+        `${policyHeadOf(m)} policy head with ${m.policyFilters} filters) does not fit ${run.root} (${config.boardSize}x${config.boardSize}, ` +
+        `${config.blocks} × ${config.filters}, value filters ${config.valueFilters ?? 1}, ${config.policyHead ?? 'dense'} policy head with ${config.policyFilters ?? 2} filters)`,
     );
   }
   const dir = run.networkDir(0);
@@ -125,7 +142,7 @@ function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-const CREATION_OPTIONS = ['config', 'size', 'komi', 'blocks', 'filters', 'value-filters', 'seed', 'games-per-generation', 'steps-per-generation', 'visits', 'gate-games', 'batch-size', 'lr', 'window-games', 'value-target-weight'] as const;
+const CREATION_OPTIONS = ['config', 'size', 'komi', 'blocks', 'filters', 'value-filters', 'policy-head', 'policy-filters', 'seed', 'games-per-generation', 'steps-per-generation', 'visits', 'gate-games', 'batch-size', 'lr', 'window-games', 'value-target-weight'] as const;
 
 export async function bootstrapMain(argv: string[]): Promise<number> {
   const log = (line: string): void => {
@@ -151,6 +168,8 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
         blocks: { type: 'string' },
         filters: { type: 'string' },
         'value-filters': { type: 'string' },
+        'policy-head': { type: 'string' },
+        'policy-filters': { type: 'string' },
         seed: { type: 'string' },
         'games-per-generation': { type: 'string' },
         'steps-per-generation': { type: 'string' },
@@ -208,6 +227,8 @@ export async function bootstrapMain(argv: string[]): Promise<number> {
           blocks: shapeValue(source, 'blocks', intValue(v.blocks, 'blocks', 0), 'blocks'),
           filters: shapeValue(source, 'filters', intValue(v.filters, 'filters', 1), 'filters'),
           valueFilters: shapeValue(source, 'valueFilters', intValue(v['value-filters'], 'value-filters', 1), 'value-filters'),
+          policyFilters: shapeValue(source, 'policyFilters', intValue(v['policy-filters'], 'policy-filters', 1), 'policy-filters'),
+          policyHead: shapeValue(source, 'policyHead', policyHeadOption(v['policy-head']), 'policy-head'),
           seed: intValue(v.seed, 'seed', 0),
         }),
         selfplay: { ...file.selfplay, ...defined({ gamesPerGeneration: intValue(v['games-per-generation'], 'games-per-generation', 1), visits: intValue(v.visits, 'visits', 1) }) },

@@ -3,6 +3,7 @@
  * whole before any work starts so a bad value is a clear error rather than a crash an hour in.
  * Stored as RUN/config.json; a resumed run reads it back and command-line options may not contradict it.
  */
+import { POLICY_HEADS, type PolicyHead } from '../src/nn/config.js';
 import { DEFAULT_SPRT, validateSprt, type SprtParams } from './sprt.js';
 
 export type TrainerChoice = 'auto' | 'onnx' | 'tfjs';
@@ -100,6 +101,10 @@ export interface RunConfig {
    * at high learning rates (train.ts warns); 2–4 are safer on small data.
    */
   valueFilters?: number;
+  /** 1x1 filters of the policy head (absent: the net default, AlphaGo Zero's 2). */
+  policyFilters?: number;
+  /** Policy head shape (absent: 'dense', AlphaGo Zero's); 'conv' learns far faster on 19x19 (src/nn/config.ts). */
+  policyHead?: PolicyHead;
   /** Inference backend for self-play and gating (see src/nn). */
   backend: 'auto' | 'onnx' | 'wasm' | 'cpu' | 'tensorflow' | 'webgpu';
   threads: number;
@@ -112,7 +117,7 @@ export interface RunConfig {
 }
 
 /** RunConfig's optional top-level fields (absent from defaultRunConfig). */
-const OPTIONAL_RUN_FIELDS: readonly (keyof RunConfig)[] = ['valueFilters'];
+const OPTIONAL_RUN_FIELDS: readonly (keyof RunConfig)[] = ['valueFilters', 'policyFilters', 'policyHead'];
 
 export type RunConfigOverrides = Partial<Omit<RunConfig, 'selfplay' | 'train' | 'gate'>> & {
   selfplay?: Partial<SelfplayConfig>;
@@ -222,6 +227,8 @@ export function validateRunConfig(c: RunConfig): RunConfig {
   int('blocks', c.blocks, 0, 40);
   int('filters', c.filters, 1, 512);
   if (c.valueFilters !== undefined) int('valueFilters', c.valueFilters, 1, 64);
+  if (c.policyFilters !== undefined) int('policyFilters', c.policyFilters, 1, 64);
+  if (c.policyHead !== undefined && !POLICY_HEADS.includes(c.policyHead)) fail('policyHead', "'dense' or 'conv'", c.policyHead);
   if (!['auto', 'onnx', 'wasm', 'cpu', 'tensorflow', 'webgpu'].includes(c.backend)) {
     fail('backend', 'one of auto, onnx, wasm, cpu, tensorflow, webgpu', c.backend);
   }

@@ -390,6 +390,9 @@ the current best while the candidate trains and is gated; sequential: one phase 
   --komi K                   komi (default 7.5 on 9x9, 8.5 on 7x7, 0.5 on 5x5)
   --blocks N, --filters N    network shape (default 6 × 64 on 9x9, 2 × 32 on ≤ 7x7)
   --value-filters N          1x1 filters of the value head (default 1, as AlphaGo Zero; 2-4 are safer on little data)
+  --policy-head dense|conv   policy head (default dense, AlphaGo Zero's: one dense layer over the board; conv: a 1x1
+                             convolution to a logit per point and a pass logit, far quicker to learn on 19x19)
+  --policy-filters N         1x1 filters of the policy head (default 2, as AlphaGo Zero; 16-32 suit the conv head)
   --games-per-generation N   self-play games per generation (default 500; 200 on ≤ 7x7)
   --steps N                  training steps per generation (default 1000; 200 on ≤ 7x7)
   --batch-size N             training batch (default 128; 64 on ≤ 7x7)
@@ -425,6 +428,8 @@ export async function runMain(argv: string[]): Promise<number> {
       blocks: { type: 'string' },
       filters: { type: 'string' },
       'value-filters': { type: 'string' },
+      'policy-head': { type: 'string' },
+      'policy-filters': { type: 'string' },
       'games-per-generation': { type: 'string' },
       steps: { type: 'string' },
       'batch-size': { type: 'string' },
@@ -466,6 +471,8 @@ export async function runMain(argv: string[]): Promise<number> {
         blocks: int(v, 'blocks'),
         filters: int(v, 'filters', 1),
         valueFilters: int(v, 'value-filters', 1),
+        policyFilters: int(v, 'policy-filters', 1),
+        policyHead: str(v, 'policy-head') as RunConfig['policyHead'] | undefined,
         backend: str(v, 'backend') as RunConfig['backend'] | undefined,
         threads: int(v, 'threads', 1),
         seed: int(v, 'seed'),

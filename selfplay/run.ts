@@ -115,12 +115,19 @@ export async function initialiseRun(run: RunDir, config: RunConfig, log: (line: 
   if (!valid) {
     await initTfjsBackend('cpu');
     await withTfjsBackend('cpu', async () => {
-      const net = createNet(defaultNetConfig(config.boardSize, { blocks: config.blocks, filters: config.filters, ...(config.valueFilters !== undefined ? { valueFilters: config.valueFilters } : {}) }), { seed: config.seed });
+      const shape = {
+        blocks: config.blocks,
+        filters: config.filters,
+        ...(config.valueFilters !== undefined ? { valueFilters: config.valueFilters } : {}),
+        ...(config.policyFilters !== undefined ? { policyFilters: config.policyFilters } : {}),
+        ...(config.policyHead !== undefined ? { policyHead: config.policyHead } : {}),
+      };
+      const net = createNet(defaultNetConfig(config.boardSize, shape), { seed: config.seed });
       resetBatchNorm(net.model);
       await saveNet(net, dir);
       net.model.dispose();
     });
-    log(`run: created ${generationName(0)} (${config.blocks} blocks × ${config.filters} filters, random weights)`);
+    log(`run: created ${generationName(0)} (${config.blocks} blocks × ${config.filters} filters, ${config.policyHead ?? 'dense'} policy head, random weights)`);
   }
   if (run.readBest() === null) {
     run.writeBest({ name: generationName(0), generation: 0, elo: 0, eloLow: 0, eloHigh: 0, promotedAt: new Date().toISOString() });

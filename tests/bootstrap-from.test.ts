@@ -106,4 +106,22 @@ describe('tengen bootstrap --from (fine-tuning an existing network)', () => {
     expect(await bootstrapMain(['--run', join(root, 'run2'), '--sgf', sgf, '--from', join(root, 'missing'), '--no-progress'])).toBe(2);
     expect(errors.join('')).toMatch(/--from .*missing/);
   });
+
+  it('creates a run whose generation 0 has the convolutional policy head, and checks the option', async () => {
+    quiet();
+    const root = mkdtempSync(join(tmpdir(), 'tengen-head-'));
+    const sgf = recordsDir(root);
+    const run = join(root, 'run');
+    expect(await bootstrapMain(['--run', run, '--sgf', sgf, '--size', '5', '--blocks', '1', '--filters', '4', '--policy-head', 'conv', '--policy-filters', '3', '--komi', '0.5', '--steps', '2', '--batch-size', '4', '--threads', '1', '--no-progress'])).toBe(0);
+    for (const g of ['gen0000', 'gen0001']) {
+      const m = await readNetMetadata(join(run, 'networks', g));
+      expect([m.policyHead, m.policyFilters]).toEqual(['conv', 3]);
+    }
+    expect(await bootstrapMain(['--run', join(root, 'run2'), '--sgf', sgf, '--policy-head', 'convolutional', '--no-train', '--no-progress'])).toBe(2);
+    expect(errors.join('')).toMatch(/--policy-head must be dense or conv/);
+    // A dense --from network cannot start a conv run.
+    const from = await savedNet(join(root, 'net'), 5);
+    expect(await bootstrapMain(['--run', join(root, 'run3'), '--sgf', sgf, '--from', from, '--policy-head', 'conv', '--no-train', '--no-progress'])).toBe(2);
+    expect(errors.join('')).toMatch(/--policy-head conv contradicts --from/);
+  });
 });

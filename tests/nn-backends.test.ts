@@ -31,8 +31,9 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-describe('backend parity against tfjs cpu', () => {
-  const config = defaultNetConfig(7, { blocks: 2, filters: 16 });
+for (const policyHead of ['dense', 'conv'] as const) {
+describe(`backend parity against tfjs cpu (${policyHead} policy head)`, () => {
+  const config = defaultNetConfig(7, { blocks: 2, filters: 16, ...(policyHead === 'conv' ? { policyHead, policyFilters: 4 } : {}) });
   let net: PolicyValueNet;
   let dir: string;
   let reference: BackendEvaluator;
@@ -137,3 +138,4 @@ describe('backend parity against tfjs cpu', () => {
     }
   });
 });
+}

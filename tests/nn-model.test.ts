@@ -26,6 +26,30 @@ describe('PolicyValueNet model', () => {
     net.model.dispose();
   });
 
+  it('the conv policy head: one logit per point from a 1x1 convolution shared by every point, pass last', () => {
+    const config = defaultNetConfig(5, { blocks: 1, filters: 8, policyHead: 'conv', policyFilters: 4 });
+    const net = createNet(config, { seed: 6 });
+    expect(inferNetConfig(net.model, 'zero')).toEqual(config);
+    expect(net.model.layers.some((l) => l.name === 'policy_dense')).toBe(false);
+    // Its weights do not grow with the board: 4 kernel weights + 1 bias per point logit, 4 + 1 for pass.
+    const head = ['policy_point', 'policy_pass'].map((n) => net.model.getLayer(n).countParams());
+    expect(head).toEqual([5, 5]);
+    const [p] = net.model.predict(tf.ones([1, 18, 5, 5])) as tf.Tensor[];
+    expect(p!.shape).toEqual([1, 26]);
+    // Each point's logit is w·(that point's policy features) + b, and pass reads the features' board means.
+    const x = tf.randomUniform([1, 18, 5, 5], 0, 1, 'float32', 3);
+    const features = tf.model({ inputs: net.model.inputs, outputs: net.model.getLayer('policy_relu').output as tf.SymbolicTensor });
+    const f = (features.predict(x) as tf.Tensor).dataSync(); // (1, 5, 5, 4), channels last
+    const [w, b] = net.model.getLayer('policy_point').getWeights().map((t) => t.dataSync());
+    const [wp, bp] = net.model.getLayer('policy_pass').getWeights().map((t) => t.dataSync());
+    const logits = ((net.model.predict(x) as tf.Tensor[])[0]!).dataSync();
+    const mean = [0, 1, 2, 3].map((c) => Array.from({ length: 25 }, (_, q) => f[q * 4 + c]!).reduce((s, v) => s + v, 0) / 25);
+    for (let q = 0; q < 25; q++) expect(logits[q]).toBeCloseTo([0, 1, 2, 3].reduce((s, c) => s + f[q * 4 + c]! * w![c]!, b![0]!), 4);
+    expect(logits[25]).toBeCloseTo(mean.reduce((s, m, c) => s + m * wp![c]!, bp![0]!), 4);
+    expect(() => defaultNetConfig(5, { policyHead: 'dense3' as never })).toThrow(/policyHead must be 'dense' or 'conv'/);
+    net.model.dispose();
+  });
+
   it('defaults fit the machine: 9x9 6x64, 19x19 10x128', () => {
     expect(defaultNetConfig(9)).toMatchObject({ blocks: 6, filters: 64 });
     expect(defaultNetConfig(19)).toMatchObject({ blocks: 10, filters: 128 });
@@ -108,6 +132,29 @@ describe('saving and loading a network directory', () => {
     expect((await readNetMetadata(dir)).trainingSteps).toBe(2000);
     expect((await readdir(dir)).some((f) => f.includes('.tmp-'))).toBe(false);
     loaded.model.dispose();
+  });
+
+  it('round-trips a conv policy head, and loads networks saved before the field existed as dense', async () => {
+    const convConfig = defaultNetConfig(5, { blocks: 1, filters: 8, policyHead: 'conv', policyFilters: 4 });
+    const conv = createNet(convConfig, { seed: 12 });
+    const dir = join(root, 'conv');
+    await saveNet(conv, dir);
+    expect((await readNetMetadata(dir)).policyHead).toBe('conv');
+    const loaded = await loadNet(dir);
+    expect(loaded.config).toEqual(convConfig);
+    loaded.model.dispose();
+    conv.model.dispose();
+    // metadata.json of a dense network has no policyHead: it loads, and is not mistaken for conv.
+    const dense = join(root, 'dense-old');
+    await saveNet(net, dense);
+    expect(JSON.parse(await readFile(join(dense, 'metadata.json'), 'utf8')).policyHead).toBeUndefined();
+    const old = await loadNet(dense);
+    expect(old.config.policyHead).toBeUndefined();
+    old.model.dispose();
+    // A metadata file that claims the other head is refused.
+    const meta = JSON.parse(await readFile(join(dense, 'metadata.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dense, 'metadata.json'), JSON.stringify({ ...meta, policyHead: 'conv' }));
+    await expect(loadNet(dense)).rejects.toThrow(/dense policy head but metadata says conv/);
   });
 
   it('a corrupted weights file gives a clear error on every path', async () => {

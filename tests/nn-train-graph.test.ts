@@ -10,7 +10,6 @@ import { OnnxTrainer, readTrainState, toGraphLayout, toTfjsLayout } from '../src
 
 const size = 4;
 const area = size * size;
-const config = defaultNetConfig(size, { blocks: 1, filters: 4, valueHidden: 8 });
 const batch = 3;
 const l2 = 1e-3;
 
@@ -71,7 +70,10 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-describe('ONNX training graph', () => {
+// Both policy heads: AlphaGo Zero's dense layer over the board, and the 1x1-convolution head (a logit per point, pass from board means).
+for (const policyHead of ['dense', 'conv'] as const) {
+const config = defaultNetConfig(size, { blocks: 1, filters: 4, valueHidden: 8, ...(policyHead === 'conv' ? { policyHead, policyFilters: 3 } : {}) });
+describe(`ONNX training graph (${policyHead} policy head)`, () => {
   let graph: TrainGraph;
   beforeAll(() => {
     graph = buildTrainGraph(config, { l2, momentum: 0.9, outputGradients: true });
@@ -214,3 +216,4 @@ describe('ONNX training graph', () => {
     await reference.dispose();
   });
 });
+}

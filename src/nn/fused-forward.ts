@@ -5,7 +5,7 @@
  * wasm/cpu and fewer dispatches on webgpu. The layers model stays the reference (parity-tested).
  */
 import * as tf from '@tensorflow/tfjs';
-import { BN_EPSILON, type NetConfig } from './config.js';
+import { BN_EPSILON, policyHeadOf, type NetConfig } from './config.js';
 import { featurePlaneCount } from './features.js';
 import { layerWeight } from './model.js';
 
@@ -24,7 +24,11 @@ export interface FusedWeights {
   stem: FusedConv;
   blocks: { conv1: FusedConv; conv2: FusedConv }[];
   policyConv: FusedConv;
-  policyDense: FusedDense;
+  /** 'dense' head: the dense layer over the board. */
+  policyDense?: FusedDense;
+  /** 'conv' head: the 1x1 convolution to one logit per point, and the pass logit's dense layer. */
+  policyPoint?: FusedConv;
+  policyPass?: FusedDense;
   valueConv: FusedConv;
   valueDense1: FusedDense;
   valueDense2: FusedDense;
@@ -68,7 +72,15 @@ export function foldWeights(model: tf.LayersModel, config: NetConfig): FusedWeig
       conv2: foldConv(model, `block${i}_conv2`, `block${i}_bn2`),
     })),
     policyConv: foldConv(model, 'policy_conv', 'policy_bn'),
-    policyDense: dense(model, 'policy_dense'),
+    ...(policyHeadOf(config) === 'conv'
+      ? {
+          policyPoint: {
+            filter: tf.tensor4d(Float32Array.from(layerWeight(model, 'policy_point', 0).dataSync() as Float32Array), layerWeight(model, 'policy_point', 0).shape as [number, number, number, number]),
+            bias: tf.tensor1d(Float32Array.from(layerWeight(model, 'policy_point', 1).dataSync() as Float32Array)),
+          },
+          policyPass: dense(model, 'policy_pass'),
+        }
+      : { policyDense: dense(model, 'policy_dense') }),
     valueConv: foldConv(model, 'value_conv', 'value_bn'),
     valueDense1: dense(model, 'value_dense1'),
     valueDense2: dense(model, 'value_dense2'),
@@ -76,8 +88,10 @@ export function foldWeights(model: tf.LayersModel, config: NetConfig): FusedWeig
 }
 
 export function disposeFusedWeights(w: FusedWeights): void {
-  const all: tf.Tensor[] = [w.stem, w.policyConv, w.valueConv, ...w.blocks.flatMap((b) => [b.conv1, b.conv2])].flatMap((c) => [c.filter, c.bias]);
-  all.push(...[w.policyDense, w.valueDense1, w.valueDense2].flatMap((d) => [d.kernel, d.bias]));
+  const convs = [w.stem, w.policyConv, w.valueConv, ...w.blocks.flatMap((b) => [b.conv1, b.conv2]), ...(w.policyPoint ? [w.policyPoint] : [])];
+  const all: tf.Tensor[] = convs.flatMap((c) => [c.filter, c.bias]);
+  const denses = [w.valueDense1, w.valueDense2, ...(w.policyDense ? [w.policyDense] : []), ...(w.policyPass ? [w.policyPass] : [])];
+  all.push(...denses.flatMap((d) => [d.kernel, d.bias]));
   tf.dispose(all);
 }
 
@@ -96,8 +110,18 @@ export function fusedForward(w: FusedWeights, planes: Float32Array, count: numbe
     const y = conv(conv(x, b.conv1, true), b.conv2, false);
     x = tf.relu(tf.add(x, y)) as tf.Tensor4D;
   }
-  const p = tf.reshape(conv(x, w.policyConv, true), [count, -1]);
-  const logits = tf.fused.matMul({ a: p, b: w.policyDense.kernel, bias: w.policyDense.bias });
+  const policyFeatures = conv(x, w.policyConv, true);
+  let logits: tf.Tensor2D;
+  if (w.policyPoint !== undefined && w.policyPass !== undefined) {
+    const points = tf.reshape(conv(policyFeatures, w.policyPoint, false), [count, -1]) as tf.Tensor2D;
+    const pooled = tf.mean(policyFeatures, [1, 2]) as tf.Tensor2D;
+    const pass = tf.fused.matMul({ a: pooled, b: w.policyPass.kernel, bias: w.policyPass.bias });
+    logits = tf.concat([points, pass as tf.Tensor2D], 1);
+  } else if (w.policyDense !== undefined) {
+    logits = tf.fused.matMul({ a: tf.reshape(policyFeatures, [count, -1]) as tf.Tensor2D, b: w.policyDense.kernel, bias: w.policyDense.bias }) as tf.Tensor2D;
+  } else {
+    throw new Error('fused weights have no policy head');
+  }
   const v0 = tf.reshape(conv(x, w.valueConv, true), [count, -1]);
   const v1 = tf.fused.matMul({ a: v0, b: w.valueDense1.kernel, bias: w.valueDense1.bias, activation: 'relu' });
   const v2 = tf.fused.matMul({ a: v1, b: w.valueDense2.kernel, bias: w.valueDense2.bias });

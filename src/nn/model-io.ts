@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { validateNetConfig, type NetConfig } from './config.js';
+import { policyHeadOf, validateNetConfig, type NetConfig } from './config.js';
 import type { FeatureSet } from './evaluator.js';
 import { featurePlaneCount } from './features.js';
 import { inferNetConfig, type PolicyValueNet } from './model.js';
@@ -294,6 +294,10 @@ export async function loadNet(dir: string): Promise<PolicyValueNet> {
     model.dispose();
     throw new NetFileError(dir, (e as Error).message);
   }
+  if (policyHeadOf(actual) !== policyHeadOf(config)) {
+    model.dispose();
+    throw new NetFileError(dir, `model has a ${policyHeadOf(actual)} policy head but metadata says ${policyHeadOf(config)}`);
+  }
   for (const key of Object.keys(config) as (keyof NetConfig)[]) {
     if (actual[key] !== config[key]) {
       model.dispose();
@@ -312,5 +316,6 @@ export function metadataConfig(m: NetMetadata): NetConfig {
     policyFilters: m.policyFilters,
     valueFilters: m.valueFilters,
     valueHidden: m.valueHidden,
+    ...(m.policyHead !== undefined ? { policyHead: m.policyHead } : {}),
   };
 }

@@ -5,7 +5,9 @@
  * planes (N, C, H, W) → permute to NHWC (tfjs convolutions are channels-last)
  *   → stem: 3x3 conv, BN, ReLU
  *   → `blocks` × residual block: 3x3 conv, BN, ReLU, 3x3 conv, BN, + skip, ReLU
- *   → policy head: 1x1 conv (policyFilters), BN, ReLU, flatten, dense → area+1 logits (pass last)
+ *   → policy head: 1x1 conv (policyFilters), BN, ReLU, then either (policyHead 'dense', AlphaGo Zero)
+ *     flatten, dense → area+1 logits (pass last), or ('conv') a 1x1 conv with bias → one logit per point,
+ *     and global average pool → dense 1 → the pass logit, concatenated (pass last)
  *   → value head: 1x1 conv (valueFilters), BN, ReLU, flatten, dense valueHidden, ReLU, dense 1, tanh
  *
  * Outputs [policyLogits (N, area+1), value (N, 1)]. Logits, not probabilities, so training can use a
@@ -14,7 +16,7 @@
  * training graph find weights by name.
  */
 import * as tf from '@tensorflow/tfjs';
-import { BN_EPSILON, validateNetConfig, type NetConfig } from './config.js';
+import { BN_EPSILON, policyHeadOf, validateNetConfig, type NetConfig } from './config.js';
 import type { NetInfo } from './evaluator.js';
 import { featurePlaneCount } from './features.js';
 import { silenceCpuNodeBanner } from './tfjs-runtime.js';
@@ -60,9 +62,18 @@ export function buildModel(config: NetConfig): tf.LayersModel {
     x = tf.layers.reLU({ name: `${name}_relu2` }).apply(x) as tf.SymbolicTensor;
   }
 
-  let p = convBnRelu(x, config.policyFilters, 1, 'policy');
-  p = tf.layers.flatten({ name: 'policy_flatten' }).apply(p) as tf.SymbolicTensor;
-  p = tf.layers.dense({ units: area + 1, name: 'policy_dense' }).apply(p) as tf.SymbolicTensor;
+  const policyFeatures = convBnRelu(x, config.policyFilters, 1, 'policy');
+  let p: tf.SymbolicTensor;
+  if (policyHeadOf(config) === 'conv') {
+    const points = tf.layers.conv2d({ filters: 1, kernelSize: 1, useBias: true, kernelInitializer: 'heNormal', name: 'policy_point' }).apply(policyFeatures) as tf.SymbolicTensor;
+    const pointLogits = tf.layers.flatten({ name: 'policy_point_flatten' }).apply(points) as tf.SymbolicTensor;
+    const pooled = tf.layers.globalAveragePooling2d({ name: 'policy_pool' }).apply(policyFeatures) as tf.SymbolicTensor;
+    const passLogit = tf.layers.dense({ units: 1, name: 'policy_pass' }).apply(pooled) as tf.SymbolicTensor;
+    p = tf.layers.concatenate({ axis: -1, name: 'policy_concat' }).apply([pointLogits, passLogit]) as tf.SymbolicTensor;
+  } else {
+    p = tf.layers.flatten({ name: 'policy_flatten' }).apply(policyFeatures) as tf.SymbolicTensor;
+    p = tf.layers.dense({ units: area + 1, name: 'policy_dense' }).apply(p) as tf.SymbolicTensor;
+  }
   p = tf.layers.activation({ activation: 'linear', name: POLICY_OUTPUT }).apply(p) as tf.SymbolicTensor;
 
   let v = convBnRelu(x, config.valueFilters, 1, 'value');
@@ -95,6 +106,7 @@ export function inferNetConfig(model: tf.LayersModel, featureSet: NetConfig['fea
     policyFilters: kernelShape('policy_conv')[3]!,
     valueFilters: kernelShape('value_conv')[3]!,
     valueHidden: kernelShape('value_dense1')[1]!,
+    ...(model.layers.some((l) => l.name === 'policy_point') ? { policyHead: 'conv' as const } : {}),
   });
 }
 

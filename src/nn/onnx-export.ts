@@ -8,7 +8,7 @@
  * are permuted accordingly.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { BN_EPSILON, type NetConfig } from './config.js';
+import { BN_EPSILON, policyHeadOf, type NetConfig } from './config.js';
 import { featurePlaneCount } from './features.js';
 import { layerWeight } from './model.js';
 import { OnnxGraph } from './onnx-graph.js';
@@ -89,8 +89,21 @@ export function exportOnnx(model: tf.LayersModel, config: NetConfig): Uint8Array
     const z = conv(y, `block${i}_conv2`, `block${i}_bn2`);
     x = relu(g.node('Add', [x, z]));
   }
-  const p = g.node('Flatten', [relu(conv(x, 'policy_conv', 'policy_bn'))], { axis: { int: 1 } });
-  g.node('Softmax', [gemm(p, 'policy_dense', { channels: config.policyFilters })], { axis: { int: 1 } }, ONNX_POLICY);
+  const policyFeatures = relu(conv(x, 'policy_conv', 'policy_bn'));
+  let logits: string;
+  if (policyHeadOf(config) === 'conv') {
+    // tfjs kernel (1, 1, P, 1) is ONNX (1, P, 1, 1) with the same numbers in the same order.
+    const kernel = layerWeight(model, 'policy_point', 0);
+    const w = g.floatInitializer('policy_point.weight', [1, config.policyFilters, 1, 1], Float32Array.from(data(kernel)));
+    const b = g.floatInitializer('policy_point.bias', [1], Float32Array.from(data(layerWeight(model, 'policy_point', 1))));
+    const points = g.node('Flatten', [g.node('Conv', [policyFeatures, w, b], { kernel_shape: { ints: [1, 1] } })], { axis: { int: 1 } });
+    const pooled = g.node('Flatten', [g.node('GlobalAveragePool', [policyFeatures])], { axis: { int: 1 } });
+    logits = g.node('Concat', [points, gemm(pooled, 'policy_pass')], { axis: { int: 1 } });
+  } else {
+    const p = g.node('Flatten', [policyFeatures], { axis: { int: 1 } });
+    logits = gemm(p, 'policy_dense', { channels: config.policyFilters });
+  }
+  g.node('Softmax', [logits], { axis: { int: 1 } }, ONNX_POLICY);
   g.output(ONNX_POLICY, ['batch', area + 1]);
 
   const v0 = g.node('Flatten', [relu(conv(x, 'value_conv', 'value_bn'))], { axis: { int: 1 } });

@@ -28,7 +28,7 @@
  *                statistics after training), and with `outputGradients` also `P.grad` (gradients including
  *                the L2 term).
  */
-import { BN_EPSILON, validateNetConfig, type NetConfig } from './config.js';
+import { BN_EPSILON, policyHeadOf, validateNetConfig, type NetConfig } from './config.js';
 import { featurePlaneCount } from './features.js';
 import { OnnxGraph } from './onnx-graph.js';
 
@@ -281,9 +281,40 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
 
   const pu = unitForward(tower, 'policy_conv', 'policy_bn', f, config.policyFilters, 1);
   const pa = g.node('Relu', [pu.y]);
-  const pf = g.node('Flatten', [pa], { axis: { int: 1 } });
-  const pd = dense(pf, 'policy_dense', config.policyFilters * area, area + 1, config.policyFilters);
-  const logits = pd.y;
+  const pfilters = config.policyFilters;
+  let logits: string;
+  /** Backward from d logits (B, area+1) to d pa (B, P, N, N), before pa's ReLU mask. */
+  let policyHeadBackward: (dlogits: string) => string;
+  if (policyHeadOf(config) === 'conv') {
+    // One logit per point: a 1x1 convolution P → 1 with bias; the pass logit: board means of pa → dense 1.
+    const pointW = param({ layer: 'policy_point', weightIndex: 0, kind: 'conv', shape: [1, pfilters, 1, 1], decay: true, name: 'policy_point.weight' });
+    const pointB = param({ layer: 'policy_point', weightIndex: 1, kind: 'bias', shape: [1], decay: false, name: 'policy_point.bias' });
+    const points = g.node('Flatten', [g.node('Conv', [pa, pointW, pointB], { kernel_shape: { ints: [1, 1] } })], { axis: { int: 1 } });
+    const pooled = g.node('ReduceMean', [pa], { axes: { ints: [2, 3] }, keepdims: { int: 0 } });
+    const pass = dense(pooled, 'policy_pass', pfilters, 1);
+    logits = g.node('Concat', [points, pass.y], { axis: { int: 1 } });
+    policyHeadBackward = (dl) => {
+      const axis1 = g.int64Initializer(g.fresh('axes'), [1]);
+      const dpoints = g.node('Reshape', [
+        g.node('Slice', [dl, g.int64Initializer(g.fresh('starts'), [0]), g.int64Initializer(g.fresh('ends'), [area]), axis1]),
+        g.int64Initializer(g.fresh('shape'), [-1, 1, size, size]),
+      ]);
+      const dpass = g.node('Slice', [dl, g.int64Initializer(g.fresh('starts'), [area]), g.int64Initializer(g.fresh('ends'), [area + 1]), axis1]);
+      // d W[0,p] = Σ_b,y,x dpoints[b,0,y,x]·pa[b,p,y,x]; d bias = Σ dpoints; d pa = dpoints·W[0,p] (broadcast).
+      addGrad(pointW, g.node('Reshape', [g.node('ReduceSum', [g.node('Mul', [dpoints, pa]), channelAxes], { keepdims: { int: 0 } }), g.int64Initializer(g.fresh('shape'), [1, pfilters, 1, 1])]));
+      addGrad(pointB, g.node('ReduceSum', [dpoints, channelAxes], { keepdims: { int: 0 } }));
+      const fromPoints = g.node('Mul', [dpoints, g.node('Reshape', [pointW, g.int64Initializer(g.fresh('shape'), [1, pfilters, 1, 1])])]);
+      // The mean spreads d pooled evenly over the board's points.
+      const dpooled = denseBackward(dpass, pooled, pass.w, pass.b);
+      const fromPass = g.node('Div', [g.node('Reshape', [dpooled, g.int64Initializer(g.fresh('shape'), [-1, pfilters, 1, 1])]), scalar('policy_area', area)]);
+      return g.node('Add', [fromPoints, fromPass]);
+    };
+  } else {
+    const pf = g.node('Flatten', [pa], { axis: { int: 1 } });
+    const pd = dense(pf, 'policy_dense', pfilters * area, area + 1, pfilters);
+    logits = pd.y;
+    policyHeadBackward = (dl) => g.node('Reshape', [denseBackward(dl, pf, pd.w, pd.b), g.node('Shape', [pa])]);
+  }
 
   const vu = unitForward(tower, 'value_conv', 'value_bn', f, config.valueFilters, 1);
   const va = g.node('Relu', [vu.y]);
@@ -310,8 +341,7 @@ export function buildTrainGraph(config: NetConfig, options: Partial<TrainGraphOp
   const piSum = g.node('ReduceSum', [targetPolicy, actionAxis], { keepdims: { int: 1 } });
   let dlogits = g.node('Div', [g.node('Sub', [g.node('Mul', [probs, piSum]), targetPolicy]), batchF]);
   if (o.policyWeight !== 1) dlogits = g.node('Mul', [dlogits, scalar('policy_weight', o.policyWeight)]);
-  const dpf = denseBackward(dlogits, pf, pd.w, pd.b);
-  const dpa = g.node('Mul', [g.node('Reshape', [dpf, g.node('Shape', [pa])]), reluMask(pa)]);
+  const dpa = g.node('Mul', [policyHeadBackward(dlogits), reluMask(pa)]);
   const dTowerP = unitBackward(dpa, pu.rec, true)!;
 
   // d loss_value / d u = 2(v − z)/B · (1 − v²)
