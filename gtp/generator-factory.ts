@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MoveGenerator, MoveGeneratorFactory } from './move-generator.js';
 import { PlayoutGenerator, type PlayoutGeneratorConfig } from './playout-generator.js';
@@ -54,6 +54,11 @@ export interface NetworkPlaySettings {
   lambda?: number;
   /** Weight of the score term in finished games' and rollouts' values when --score-utility is not given. */
   scoreUtility?: number;
+  /**
+   * The rollout policy the network was measured with, a file in its directory, when --rollout-policy is not
+   * given (absent: models/rollout-policy.json).
+   */
+  rolloutPolicy?: string;
   /** Why (shown on stderr). */
   note?: string;
 }
@@ -79,9 +84,18 @@ export function readNetworkPlaySettings(modelDir: string): NetworkPlaySettings {
   if (o.lambda !== undefined && !(typeof o.lambda === 'number' && o.lambda >= 0 && o.lambda <= 1)) throw new Error(`${path}: lambda must be a number in [0, 1]`);
   if (o.scoreUtility !== undefined && !(typeof o.scoreUtility === 'number' && o.scoreUtility >= 0 && o.scoreUtility <= 1)) throw new Error(`${path}: scoreUtility must be a number in [0, 1]`);
   if (o.note !== undefined && typeof o.note !== 'string') throw new Error(`${path}: note must be a string`);
+  let rolloutPolicy: string | undefined;
+  if (o.rolloutPolicy !== undefined) {
+    if (typeof o.rolloutPolicy !== 'string' || o.rolloutPolicy === '' || isAbsolute(o.rolloutPolicy) || o.rolloutPolicy.split(/[\\/]/).includes('..')) {
+      throw new Error(`${path}: rolloutPolicy must name a file in ${modelDir}`);
+    }
+    rolloutPolicy = join(modelDir, o.rolloutPolicy);
+    if (!existsSync(rolloutPolicy)) throw new Error(`${path}: rolloutPolicy ${rolloutPolicy} is missing`);
+  }
   return {
     ...(o.lambda !== undefined ? { lambda: o.lambda as number } : {}),
     ...(o.scoreUtility !== undefined ? { scoreUtility: o.scoreUtility as number } : {}),
+    ...(rolloutPolicy !== undefined ? { rolloutPolicy } : {}),
     ...(o.note !== undefined ? { note: o.note as string } : {}),
   };
 }
@@ -128,23 +142,30 @@ export function createGeneratorFactory(options: GeneratorOptions): MoveGenerator
         const followed = [
           ...(options.lee?.lambda === undefined && recommended.lambda !== undefined ? [`λ = ${recommended.lambda}`] : []),
           ...(options.search?.scoreUtility === undefined && recommended.scoreUtility !== undefined ? [`score utility ${recommended.scoreUtility}`] : []),
+          ...(withRollouts && options.lee?.rolloutPolicy === undefined && recommended.rolloutPolicy !== undefined ? [`rollout policy ${recommended.rolloutPolicy}`] : []),
         ];
         if (followed.length > 0) {
-          options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: ${followed.join(', ')}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda / --score-utility override`);
+          options.log(`${join(modelDir, NETWORK_PLAY_FILE)}: ${followed.join(', ')}${recommended.note !== undefined ? ` (${recommended.note})` : ''}; --lambda / --score-utility / --rollout-policy override`);
         }
         const params = { ...options.search, scoreUtility };
         if (withRollouts) {
           // --lambda with the Zero net: its value mixed with rollouts (AlphaGo Lee's leaf evaluation).
           const { createZeroRolloutGenerator } = await import('../src/lee/lee-generator.js');
           const lee = options.lee ?? { komi: 7.5 };
-          return createZeroRolloutGenerator(evaluator, `${modelDir} on ${evaluator.backend}${ownThread ? ' (own thread)' : ''}`, {
-            komi: lee.komi,
-            params,
-            seed: options.seed,
-            rolloutPolicy: lee.rolloutPolicy,
-            config: { lambda, expandThreshold: lee.expandThreshold, rolloutThreads: lee.rolloutThreads },
-            log: options.log,
-          });
+          try {
+            return createZeroRolloutGenerator(evaluator, `${modelDir} on ${evaluator.backend}${ownThread ? ' (own thread)' : ''}`, {
+              komi: lee.komi,
+              params,
+              seed: options.seed,
+              rolloutPolicy: lee.rolloutPolicy ?? recommended.rolloutPolicy,
+              config: { lambda, expandThreshold: lee.expandThreshold, rolloutThreads: lee.rolloutThreads },
+              log: options.log,
+            });
+          } catch (e) {
+            // The net's thread would otherwise keep the process alive after `quit`.
+            await evaluator.dispose();
+            throw e;
+          }
         }
         const { MctsGenerator } = await import('./mcts-generator.js');
         return new MctsGenerator(evaluator, `MCTS with network ${modelDir} on ${evaluator.backend}`, { seed: options.seed ?? null, ...params });

@@ -11,6 +11,7 @@ import { createGeneratorFactory, type BackendOption } from './generator-factory.
 import { GtpServer } from './server.js';
 import { connectWatch, type WatchLink } from './watch-link.js';
 import { LEE_SEARCH_DEFAULTS } from '../src/lee/lee-search.js';
+import { RolloutPolicy } from '../src/lee/rollout-policy.js';
 import { DEFAULT_SEARCH_PARAMS } from '../src/search/params.js';
 
 /** Defaults of every `tengen gtp` option, in one place. */
@@ -203,6 +204,15 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
   if (!Number.isInteger(resignMoves) || resignMoves < 1) throw new UsageError(`--resign-moves must be an integer ≥ 1, got ${resignMoves}`);
   const seedText = values.seed;
   if (seedText !== undefined && !/^\d+$/.test(seedText)) throw new UsageError(`--seed must be a non-negative integer, got '${seedText}'`);
+  const rolloutPolicy = values['rollout-policy'];
+  if (rolloutPolicy !== undefined) {
+    // Read now, so a wrong path is a usage error at start-up rather than a failed genmove later.
+    try {
+      RolloutPolicy.load(rolloutPolicy);
+    } catch (e) {
+      throw new UsageError(`--rollout-policy: ${(e as Error).message}`);
+    }
+  }
   const rules: GameRules = { ...preset, komi };
   return {
     engine: {
@@ -223,7 +233,7 @@ export function parseGtpArgs(argv: string[]): GtpCliOptions | 'help' {
     watch: values.watch,
     mode,
     search: { cPuct, scoreUtility, policyTemperature },
-    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy: values['rollout-policy'], rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
+    lee: { komi, lambda, expandThreshold: positiveInt('expand-threshold', values['expand-threshold']), policy, rolloutPolicy, rolloutThreads: values['rollout-threads'] === '0' ? 0 : positiveInt('rollout-threads', values['rollout-threads']) },
   };
 }
 

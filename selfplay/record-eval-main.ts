@@ -1,4 +1,5 @@
 /** `tengen evaluate`: a network's move prediction and value error on recorded games (record-eval.ts). */
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Board } from '../engine/board.js';
 import { createEvaluator } from '../src/nn/create-evaluator.js';
@@ -22,6 +23,9 @@ AlphaGo-Lee rollout policy per position, and the leaf values (1 − λ)·v + λ�
                      board size are skipped and counted
   --rollouts K       also score K rollouts per position (default: none)
   --lambda LIST      λ values for the mixed error, comma-separated (default ${DEFAULT_LAMBDAS.join(',')}; needs --rollouts)
+  --rollout-policy F rollout policy weights for --rollouts, to compare rollout policies by how well their
+                     rollouts predict results (default: the one the network's play.json names, else
+                     models/rollout-policy.json)
   --seed N           rollout seed (default 1)
   --backend NAME     auto|${BACKEND_NAMES.join('|')} (default auto)
   --threads N        CPU threads for the network (default: backend's choice)
@@ -52,14 +56,14 @@ function pct(x: number): string {
   return `${(100 * x).toFixed(1)}%`;
 }
 
-export function formatRecordEvaluation(model: string, r: RecordEvaluation, rollouts: number | undefined): string {
+export function formatRecordEvaluation(model: string, r: RecordEvaluation, rollouts: number | undefined, rolloutPolicy?: string): string {
   const lines = [
     `${model}: ${r.games} games, ${r.positions} positions${r.rejected.length > 0 ? ` (${r.rejected.length} records skipped)` : ''}`,
     `  policy: top-1 ${pct(r.top1)}, cross-entropy ${r.policyCrossEntropy.toFixed(3)}`,
     `  value:  MSE ${r.valueMse.toFixed(3)} against the game result (0 everywhere: 1.000)`,
   ];
   if (r.rolloutMse !== undefined) {
-    lines.push(`  rollouts (${rollouts} a position): MSE ${r.rolloutMse.toFixed(3)}`);
+    lines.push(`  rollouts (${rollouts} a position${rolloutPolicy !== undefined ? `, ${rolloutPolicy}` : ''}): MSE ${r.rolloutMse.toFixed(3)}`);
     for (const m of r.mixedMse ?? []) lines.push(`  (1 − λ)·v + λ·rollout, λ ${m.lambda}: MSE ${m.mse.toFixed(3)}`);
   }
   for (const x of r.rejected.slice(0, 5)) lines.push(`  skipped ${x.file}: ${x.reason}`);
@@ -77,6 +81,7 @@ export async function evaluateMain(argv: string[]): Promise<number> {
         rollouts: { type: 'string' },
         lambda: { type: 'string' },
         seed: { type: 'string' },
+        'rollout-policy': { type: 'string' },
         backend: { type: 'string' },
         threads: { type: 'string' },
         json: { type: 'boolean' },
@@ -95,6 +100,8 @@ export async function evaluateMain(argv: string[]): Promise<number> {
     const { files } = found;
     const rollouts = intOption(v.rollouts, 'rollouts', 1);
     if (v.lambda !== undefined && rollouts === undefined) throw new UsageError('--lambda needs --rollouts');
+    if (v['rollout-policy'] !== undefined && rollouts === undefined) throw new UsageError('--rollout-policy needs --rollouts');
+    if (v['rollout-policy'] !== undefined && !existsSync(v['rollout-policy'])) throw new UsageError(`rollout policy ${v['rollout-policy']} does not exist`);
     const lambdas = v.lambda === undefined ? DEFAULT_LAMBDAS : lambdaList(v.lambda);
     const seed = intOption(v.seed, 'seed', 0) ?? 1;
     const backend = (v.backend ?? 'auto') as BackendChoice;
@@ -104,10 +111,19 @@ export async function evaluateMain(argv: string[]): Promise<number> {
     const evaluator = await createEvaluator({ modelDir: v.model, backend, ...(threads !== undefined ? { threads } : {}) });
     try {
       let rolloutValue: ((board: Board, komi: number) => number) | undefined;
+      let rolloutPolicyPath: string | undefined;
       if (rollouts !== undefined) {
         const { RolloutLeafEvaluator } = await import('../src/lee/leaf.js');
         const { loadRolloutPolicy, packageRolloutPolicyPath } = await import('../src/lee/model-set.js');
-        const policy = loadRolloutPolicy(packageRolloutPolicyPath());
+        // The rollouts `tengen gtp --model DIR` plays with: --rollout-policy, else the network's play.json, else the package's.
+        const { readNetworkPlaySettings } = await import('../gtp/generator-factory.js');
+        rolloutPolicyPath = v['rollout-policy'] ?? readNetworkPlaySettings(v.model).rolloutPolicy ?? packageRolloutPolicyPath();
+        let policy: ReturnType<typeof loadRolloutPolicy>;
+        try {
+          policy = loadRolloutPolicy(rolloutPolicyPath);
+        } catch (e) {
+          throw new UsageError(`rollout policy ${rolloutPolicyPath}: ${(e as Error).message}`);
+        }
         // Rollouts are scored under each record's komi: one evaluator per komi seen.
         const byKomi = new Map<number, InstanceType<typeof RolloutLeafEvaluator>>();
         rolloutValue = (board, komi) => {
@@ -126,7 +142,11 @@ export async function evaluateMain(argv: string[]): Promise<number> {
         process.stderr.write(`tengen evaluate: no usable records (${result.rejected.length} skipped${result.rejected[0] ? `, e.g. ${result.rejected[0].file}: ${result.rejected[0].reason}` : ''})\n`);
         return 1;
       }
-      process.stdout.write(v.json === true ? `${JSON.stringify({ model: v.model, rollouts: rollouts ?? 0, ...result })}\n` : formatRecordEvaluation(v.model, result, rollouts));
+      process.stdout.write(
+        v.json === true
+          ? `${JSON.stringify({ model: v.model, rollouts: rollouts ?? 0, ...(rolloutPolicyPath !== undefined ? { rolloutPolicy: rolloutPolicyPath } : {}), ...result })}\n`
+          : formatRecordEvaluation(v.model, result, rollouts, rolloutPolicyPath),
+      );
       return 0;
     } finally {
       await evaluator.dispose();

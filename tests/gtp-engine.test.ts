@@ -349,6 +349,13 @@ describe('default network', () => {
     expect(lee.code).toBe(2);
     expect(lee.stderr).toMatch(/--model none is for --mode zero/);
   });
+
+  it('refuses a rollout policy it cannot read at start-up instead of failing at the first genmove', async () => {
+    const missing = await rawSession('boardsize 9\ngenmove b\nquit\n', ['--rollout-policy', join(tmpdir(), 'tengen-no-such-policy.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--rollout-policy: cannot read rollout policy .*tengen-no-such-policy\.json/);
+    expect(missing.stdout).toBe('');
+  });
 });
 
 describe('the game clock', () => {

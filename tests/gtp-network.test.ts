@@ -13,6 +13,7 @@ import { expectLegalGenmoves } from './helpers.js';
 import { defaultNetConfig } from '../src/nn/config.js';
 import { saveNet } from '../src/nn/model-io.js';
 import { createNet } from '../src/nn/model.js';
+import { packageRolloutPolicyPath } from '../src/lee/model-set.js';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
@@ -123,6 +124,13 @@ describe('tengen gtp with a network', () => {
     };
     expect(await startupError('{"lambda": 1, "scoreUtility": -1}')).toMatch(/play\.json: scoreUtility must be a number in \[0, 1\]/);
     expect(await startupError('{"lambda": 2}')).toMatch(/play\.json: lambda must be a number in \[0, 1\]/);
+    // A rollout policy of the network's own, named by play.json, unless --rollout-policy names another.
+    expect(await startupError('{"lambda": 1, "rolloutPolicy": "../rollout-policy.json"}')).toMatch(/play\.json: rolloutPolicy must name a file in/);
+    expect(await startupError('{"lambda": 1, "rolloutPolicy": "balanced.json"}')).toMatch(/play\.json: rolloutPolicy .*balanced\.json is missing/);
+    cpSync(packageRolloutPolicyPath(), join(withPlay, 'balanced.json'));
+    writeFileSync(join(withPlay, 'play.json'), JSON.stringify({ lambda: 1, rolloutPolicy: 'balanced.json' }));
+    expect(await start([])).toContain(`play.json: λ = 1, rollout policy ${join(withPlay, 'balanced.json')}; --lambda`);
+    expect(await start(['--rollout-policy', packageRolloutPolicyPath()])).toContain('play.json: λ = 1; --lambda');
   }, 60_000);
 
   it('fails at start-up, with the reason, when --model cannot be loaded', async () => {

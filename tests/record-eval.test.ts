@@ -13,6 +13,8 @@ import { createNet } from '../src/nn/model.js';
 import { saveNet } from '../src/nn/model-io.js';
 import { evaluateOnRecords } from '../selfplay/record-eval.js';
 import { evaluateMain } from '../selfplay/record-eval-main.js';
+import { RolloutPolicy } from '../src/lee/rollout-policy.js';
+import { packageRolloutPolicyPath } from '../src/lee/model-set.js';
 
 await tf.setBackend('cpu');
 
@@ -94,5 +96,41 @@ describe('scoring a network on recorded games (tengen evaluate)', () => {
     expect(await evaluateMain(['--model', join(dir, 'net'), '--sgf', dir, '--rollouts', '2', '--lambda', '1.5'])).toBe(2);
     expect(await evaluateMain(['--model', join(dir, 'net'), '--sgf', join(dir, 'nothing-here')])).toBe(2);
     expect(await evaluateMain(['--sgf', dir])).toBe(2);
+  });
+
+  it('scores the rollouts of the rollout policy given by --rollout-policy, and refuses a missing or broken file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tengen-receval-rp-'));
+    const net = createNet(defaultNetConfig(SIZE, { blocks: 1, filters: 4, valueHidden: 8 }), { seed: 2 });
+    await saveNet(net, join(dir, 'net'));
+    net.model.dispose();
+    // Black lives in the centre, White gets little: the result is clear from every position.
+    writeGame(dir, 'a.sgf', [12, 0, 7, 4, 17, 20, 11], 'B+R');
+    writeGame(dir, 'b.sgf', [12, 24, 13, 0, 6, 4], 'B+R');
+    // A policy with no patterns that nearly always answers two or three points away from the previous move:
+    // its rollouts are not the shipped policy's, so neither is their error.
+    const jumper = new RolloutPolicy().toJSON();
+    writeFileSync(join(dir, 'jump.json'), JSON.stringify({ ...jumper, scalars: { ...jumper.scalars, distance3: 8, jump: 8 } }));
+    writeFileSync(join(dir, 'broken.json'), '{"format": "something else"}');
+    const out: string[] = [];
+    const err: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+    vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+    const run = async (extra: string[]): Promise<{ rolloutMse: number; rolloutPolicy: string }> => {
+      out.length = 0;
+      expect(await evaluateMain(['--model', join(dir, 'net'), '--sgf', dir, '--rollouts', '16', '--json', '--backend', 'onnx', '--threads', '1', ...extra])).toBe(0);
+      return JSON.parse(out.join('')) as { rolloutMse: number; rolloutPolicy: string };
+    };
+    const shipped = await run([]);
+    expect(shipped.rolloutPolicy).toBe(packageRolloutPolicyPath());
+    expect(await run(['--rollout-policy', packageRolloutPolicyPath()])).toEqual(shipped);
+    const jump = await run(['--rollout-policy', join(dir, 'jump.json')]);
+    expect(jump.rolloutPolicy).toBe(join(dir, 'jump.json'));
+    expect(jump.rolloutMse).not.toBe(shipped.rolloutMse);
+    expect(await evaluateMain(['--model', join(dir, 'net'), '--sgf', dir, '--rollouts', '2', '--rollout-policy', join(dir, 'missing.json')])).toBe(2);
+    expect(err.join('')).toMatch(/missing\.json does not exist/);
+    expect(await evaluateMain(['--model', join(dir, 'net'), '--sgf', dir, '--rollouts', '2', '--rollout-policy', join(dir, 'broken.json')])).toBe(2);
+    expect(err.join('')).toMatch(/broken\.json: /);
+    expect(await evaluateMain(['--model', join(dir, 'net'), '--sgf', dir, '--rollout-policy', join(dir, 'jump.json')])).toBe(2);
+    expect(err.join('')).toMatch(/--rollout-policy needs --rollouts/);
   });
 });

@@ -3,13 +3,18 @@
  * and `tengen train-rollout` (fit the linear rollout policy to SGF records). SGF records become training
  * shards (for the SL policy net too, feature set 'lee') through selfplay/bootstrap.ts convertSgfsToShards.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Rng } from '../../engine/rng.js';
 import { collectGames } from './collect.js';
 import { RolloutDataset, listSgfFiles, loadGames } from './rollout-dataset.js';
 import { RolloutPolicy, defaultRolloutPolicy } from './rollout-policy.js';
+import { packageRolloutPolicyPath } from './model-set.js';
+import { DEFAULT_BALANCE, SimulationBalancer, balancePositions, type BalanceEpochReport, type BalanceRecord } from './simulation-balancing.js';
+import { sgfToGame } from '../../engine/sgf.js';
+import { gameWinner } from '../../selfplay/bootstrap.js';
+import { createProgress } from '../../selfplay/progress.js';
 import {
   DEFAULT_ROLLOUT_TRAINING,
   buildPatternDictionary,
@@ -92,6 +97,11 @@ export async function collectMain(argv: string[]): Promise<number> {
   return 0;
 }
 
+const DEFAULT_BALANCE_EPOCHS = 4;
+const DEFAULT_POSITIONS_PER_GAME = 8;
+/** Positions from the first moves are left out: the game's result says little about them. */
+const BALANCE_MIN_MOVE = 8;
+
 const TRAIN_ROLLOUT_HELP = `usage: tengen train-rollout --sgf DIR [options]
 
 Fits the AlphaGo-Lee linear rollout policy (3x3 and response patterns, tactical flags) to the moves played
@@ -108,7 +118,20 @@ options:
   --seed N         shuffling seed (default ${DEFAULT_ROLLOUT_TRAINING.seed})
   --evaluate FILE  train nothing: report FILE's move-prediction accuracy on all the records
   -h, --help       this help
+
+simulation balancing (--balance): instead of predicting moves, move the weights of an existing policy so
+that the mean outcome of its rollouts meets each recorded game's result (Silver & Tesauro 2009):
+  --balance        balance the policy --from FILE on positions drawn from the records
+  --from FILE      the policy to start from (default models/rollout-policy.json)
+  --epochs N       passes over the positions (default ${DEFAULT_BALANCE_EPOCHS})
+  --lr X           step size α (default ${DEFAULT_BALANCE.learningRate})
+  --positions-per-game N   positions drawn from each game, after its first ${BALANCE_MIN_MOVE} moves (default ${DEFAULT_POSITIONS_PER_GAME})
+  --rollouts N     rollouts per position, for the value and again for its gradient (default ${DEFAULT_BALANCE.valueRollouts})
+  --patterns-only  leave the response-pattern weights as they are (fewer weights to fit)
+  --seed N         seed of the position draw and the rollouts (default ${DEFAULT_BALANCE.seed})
+  The policy is written after every epoch.
 `;
+
 
 function numberOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -130,6 +153,11 @@ export async function trainRolloutMain(argv: string[]): Promise<number> {
       holdout: { type: 'string' },
       seed: { type: 'string' },
       evaluate: { type: 'string' },
+      balance: { type: 'boolean' },
+      from: { type: 'string' },
+      'positions-per-game': { type: 'string' },
+      rollouts: { type: 'string' },
+      'patterns-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -143,6 +171,28 @@ export async function trainRolloutMain(argv: string[]): Promise<number> {
     return 2;
   }
   const out = values.out ?? 'models/rollout-policy.json';
+  const balanceOnly = (['from', 'positions-per-game', 'rollouts', 'patterns-only'] as const).filter((k) => values[k] !== undefined);
+  if (values.balance !== true && balanceOnly.length > 0) {
+    process.stderr.write(`tengen train-rollout: --${balanceOnly[0]} needs --balance\n\n${TRAIN_ROLLOUT_HELP}`);
+    return 2;
+  }
+  if (values.balance === true) {
+    for (const k of ['l2', 'min-count', 'holdout', 'evaluate'] as const) {
+      if (values[k] !== undefined) {
+        process.stderr.write(`tengen train-rollout: --${k} is for move prediction, not --balance\n\n${TRAIN_ROLLOUT_HELP}`);
+        return 2;
+      }
+    }
+    return balanceMain(values.sgf, out, {
+      from: values.from ?? packageRolloutPolicyPath(),
+      epochs: intOption('epochs', values.epochs, DEFAULT_BALANCE_EPOCHS, 1),
+      learningRate: numberOption('lr', values.lr, DEFAULT_BALANCE.learningRate, 0, 100),
+      perGame: intOption('positions-per-game', values['positions-per-game'], DEFAULT_POSITIONS_PER_GAME, 1),
+      rollouts: intOption('rollouts', values.rollouts, DEFAULT_BALANCE.valueRollouts, 1),
+      patternsOnly: values['patterns-only'] === true,
+      seed: intOption('seed', values.seed, DEFAULT_BALANCE.seed, 0),
+    });
+  }
   const config: RolloutTrainingConfig = {
     epochs: intOption('epochs', values.epochs, DEFAULT_ROLLOUT_TRAINING.epochs, 1),
     learningRate: numberOption('lr', values.lr, DEFAULT_ROLLOUT_TRAINING.learningRate, 1e-9, 100),
@@ -218,6 +268,73 @@ export async function trainRolloutMain(argv: string[]): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   policy.save(out);
   process.stdout.write(`wrote ${out}\n`);
+  return 0;
+}
+
+interface BalanceOptions {
+  from: string;
+  epochs: number;
+  learningRate: number;
+  perGame: number;
+  rollouts: number;
+  patternsOnly: boolean;
+  seed: number;
+}
+
+/** `tengen train-rollout --balance`: simulation balancing of an existing policy (simulation-balancing.ts). */
+function balanceMain(sgfDir: string, out: string, o: BalanceOptions): number {
+  const files = listSgfFiles(sgfDir);
+  if (files.length === 0) throw new Error(`no .sgf files under ${sgfDir}`);
+  const policy = RolloutPolicy.load(o.from);
+  const records: BalanceRecord[] = [];
+  const sizes = new Map<number, number>();
+  let rejected = 0;
+  for (const file of files) {
+    try {
+      const loaded = sgfToGame(readFileSync(file, 'utf8'));
+      records.push({ game: loaded.game, winner: gameWinner(loaded) });
+      sizes.set(loaded.game.size, (sizes.get(loaded.game.size) ?? 0) + 1);
+    } catch (e) {
+      if (++rejected <= 5) process.stderr.write(`skipped ${file}: ${(e as Error).message}\n`);
+    }
+  }
+  if (records.length === 0) throw new Error('no usable game records');
+  // One board size: the most common one (a rollout policy is size-free, a run of rollouts is not).
+  const size = [...sizes].sort((a, b) => b[1] - a[1])[0]![0];
+  const sameSize = records.filter((r) => r.game.size === size);
+  const positions = balancePositions(sameSize, o.perGame, BALANCE_MIN_MOVE, o.seed);
+  if (positions.length === 0) throw new Error(`no positions: every ${size}x${size} game is ${BALANCE_MIN_MOVE} moves or shorter`);
+  process.stdout.write(
+    `balancing ${o.from} on ${positions.length} positions from ${sameSize.length} ${size}x${size} games` +
+      `${records.length > sameSize.length ? ` (${records.length - sameSize.length} of other sizes skipped)` : ''}${rejected > 0 ? `, ${rejected} records rejected` : ''}; ` +
+      `${o.rollouts} + ${o.rollouts} rollouts a position, α ${o.learningRate}\n`,
+  );
+  const balancer = new SimulationBalancer(policy, size, {
+    valueRollouts: o.rollouts,
+    gradientRollouts: o.rollouts,
+    learningRate: o.learningRate,
+    weights: o.patternsOnly ? 'scalars-patterns' : 'all',
+    seed: o.seed,
+  });
+  const started = Date.now();
+  const bar = createProgress('positions', positions.length);
+  const reports: BalanceEpochReport[] = [];
+  for (let epoch = 1; epoch <= o.epochs; epoch++) {
+    const r = balancer.epoch(positions, epoch, (done) => bar.update(done));
+    reports.push(r);
+    bar.update(0);
+    process.stdout.write(
+      `epoch ${epoch}: rollout value MSE ${r.mse.toFixed(4)} against the results, bias ${r.bias >= 0 ? '+' : ''}${r.bias.toFixed(4)} ` +
+        `(results minus rollouts, for Black), largest step ${r.largestStep.toFixed(4)}, ${r.seconds.toFixed(0)} s\n`,
+    );
+    policy.training = {
+      ...policy.training,
+      balancing: { from: o.from, records: sgfDir, games: sameSize.length, positions: positions.length, options: o, epochs: reports, seconds: (Date.now() - started) / 1000, date: new Date().toISOString() },
+    };
+    policy.save(out);
+  }
+  bar.stop();
+  process.stdout.write(`wrote ${out}; compare it with \`tengen evaluate --rollouts 32 --rollout-policy ${out}\` on held-out games\n`);
   return 0;
 }
 

@@ -4,7 +4,7 @@
  * pattern). Patterns are stored by canonical code (see patterns.ts) and expanded into lookup tables of
  * every symmetric variant when loaded, so scoring a move is two hash probes and a few adds.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,6 +17,7 @@ import {
   responseVariants,
 } from './patterns.js';
 import { SCALAR_COUNT, SCALAR_FEATURES } from './rollout-features.js';
+import { writeFileAtomic } from '../../selfplay/atomic.js';
 
 export const ROLLOUT_POLICY_FORMAT = 'tengen-rollout-policy';
 export const ROLLOUT_POLICY_VERSION = 1;
@@ -159,8 +160,9 @@ export class RolloutPolicy {
     return RolloutPolicy.fromJSON(JSON.parse(text));
   }
 
+  /** Writes the weights; write-then-rename, so a run killed mid-write leaves the old file whole. */
   save(path: string): void {
-    writeFileSync(path, JSON.stringify(this.toJSON()) + '\n');
+    writeFileAtomic(path, JSON.stringify(this.toJSON()) + '\n');
   }
 }
 
