@@ -74,8 +74,9 @@ options:
                            network's play.json, else 0: win/loss only); see README "Score utility"
   --expand-threshold N     lee/rollout: n_thr, visits before a node is expanded (default ${LEE_SEARCH_DEFAULTS.expandThreshold})
   --policy sl|rl           lee: which policy net gives the priors (default ${LEE_SEARCH_DEFAULTS.policy})
-  --rollout-policy FILE    lee/rollout: rollout policy weights (default: the set's rollout-policy.json,
-                           else models/rollout-policy.json)
+  --rollout-policy FILE    rollout policy weights for the rollouts of lee, rollout and zero with --lambda
+                           (default: the Lee set's rollout-policy.json or the network's play.json
+                           choice, else models/rollout-policy.json)
   --rollout-threads N      lee/rollout: worker threads for the rollouts, 0 = in the search thread
                            (default ${LEE_SEARCH_DEFAULTS.rolloutThreads})
   -h, --help               this text
