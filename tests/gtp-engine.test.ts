@@ -335,6 +335,27 @@ describe('scoring finished games', () => {
   });
 });
 
+describe('dead stones at the end of a game', () => {
+  it('keeps alive a corner group that lives in seki or wins its race (GNU Go level 1 called it dead)', async () => {
+    // A tengen–GNU Go game that ended by two passes (the CI's gtp-gnugo game, 2026-11-24). Black's G2 H2 J2 H1
+    // have G1, J1 (an eye) and J3; the White chain around them has G1, J3 and J4. Black at J4 wins the race; White
+    // at J3 makes a seki (neither side can then fill G1 or J4). Either way the Black stones live.
+    const moves = 'cd ec cg fg gf gg ff hf he hg gd cb eg eh dh fi fb bc eb bd be ie ca dc ba ic da hb fc hd ge gb dg fa dd gc ih di bh ci gh fh fd bi ah ga ee ea db ch bg ei hi ai hh';
+    const nodes = moves.split(' ').map((m, i) => `;${i % 2 === 0 ? 'B' : 'W'}[${m}]`).join('');
+    const file = join(mkdtempSync(join(tmpdir(), 'tengen-seki-race-')), 'game.sgf');
+    writeFileSync(file, `(;GM[1]FF[4]SZ[9]KM[7.5]RU[Chinese]${nodes};W[];B[ed];W[];B[ae];W[];B[])`);
+    const engine = startTengen(['--size', '9']);
+    try {
+      await engine.send(`loadsgf ${file}`);
+      const dead = (await engine.send('final_status_list dead')).split(/\s+/).filter((t) => t.length > 0).sort();
+      expect(dead).toEqual(['B6', 'B7', 'C8', 'D7', 'E7']);
+      expect(await engine.send('final_score')).toBe('B+16.5');
+    } finally {
+      await engine.quit();
+    }
+  });
+});
+
 describe('default network', () => {
   it('plays 9x9 with the shipped models/9x9 network unless --model none asks for playouts', async () => {
     const shipped = await rawSession('boardsize 9\ngenmove b\nquit\n', ['--visits', '16']);

@@ -16,7 +16,7 @@ const GNUGO = '/usr/games/gnugo';
 const CLI = join(import.meta.dirname, '..', 'dist', 'src', 'cli.js');
 
 describe.skipIf(!existsSync(GNUGO))('tengen against GNU Go', () => {
-  it('plays a refereed 9x9 game to the end; both engines agree on the score', async () => {
+  it('plays a refereed 9x9 game to the end; each engine\'s final score is engine/\'s count with its dead stones', async () => {
     const tengen = GtpClient.spawn(process.execPath, [CLI, 'gtp', '--size', '9', '--visits', '800', '--resign-threshold', '0', '--seed', '3'], {
       name: 'tengen',
       commandTimeoutMs: 20_000,
@@ -32,12 +32,21 @@ describe.skipIf(!existsSync(GNUGO))('tengen against GNU Go', () => {
       expect(game.moves.slice(-2).every((m) => m.move === PASS) || game.end === 'resign').toBe(true);
       if (game.end === 'passes') {
         expect(game.scores.black).toMatch(/^([BW]\+\d+(\.5)?|0)$/);
-        // The game record in the message: a disagreement can only be understood from the final position.
-        expect(game.enginesAgree, `${JSON.stringify(game.scores)}\n${game.sgf}`).toBe(true);
-        expect(game.scores.white).toBe(game.scores.black);
-        expect(game.scores.refereeWithBlackDead).toBe(game.scores.black);
-        expect(game.scores.refereeWithWhiteDead).toBe(game.scores.black);
-        expect(game.result).toBe(game.scores.black);
+        expect(game.scores.white).toMatch(/^([BW]\+\d+(\.5)?|0)$/);
+        // The game record in the messages: a disagreement can only be understood from the final position.
+        const record = `${JSON.stringify(game.scores)}\n${game.sgf}`;
+        // Each engine's final_score is what engine/ counts with that engine's own dead stones: GNU Go and tengen
+        // count a position alike.
+        expect(game.scores.refereeWithBlackDead, record).toBe(game.scores.black);
+        expect(game.scores.refereeWithWhiteDead, record).toBe(game.scores.white);
+        if (game.enginesAgree) {
+          expect(game.result).toBe(game.scores.black);
+        } else {
+          // They can differ on the life of a group the game left unsettled: GNU Go at level 1 has called dead a
+          // corner group that lives in seki or wins its race (tests/gtp-engine.test.ts has that game). The referee
+          // then counts with the dead stones both name.
+          expect(game.result, record).toMatch(/^([BW]\+\d+(\.5)?|0)$/);
+        }
       }
       expect(game.sgf).toContain('PB[tengen]');
     } finally {
