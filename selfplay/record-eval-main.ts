@@ -114,13 +114,14 @@ export async function evaluateMain(argv: string[]): Promise<number> {
       let rolloutPolicyPath: string | undefined;
       if (rollouts !== undefined) {
         const { RolloutLeafEvaluator } = await import('../src/lee/leaf.js');
-        const { loadRolloutPolicy, packageRolloutPolicyPath } = await import('../src/lee/model-set.js');
+        const { packageRolloutPolicyPath } = await import('../src/lee/model-set.js');
+        const { RolloutPolicy } = await import('../src/lee/rollout-policy.js');
         // The rollouts `tengen gtp --model DIR` plays with: --rollout-policy, else the network's play.json, else the package's.
         const { readNetworkPlaySettings } = await import('../gtp/generator-factory.js');
         rolloutPolicyPath = v['rollout-policy'] ?? readNetworkPlaySettings(v.model).rolloutPolicy ?? packageRolloutPolicyPath();
-        let policy: ReturnType<typeof loadRolloutPolicy>;
+        let policy: InstanceType<typeof RolloutPolicy>;
         try {
-          policy = loadRolloutPolicy(rolloutPolicyPath);
+          policy = RolloutPolicy.load(rolloutPolicyPath);
         } catch (e) {
           throw new UsageError(`rollout policy ${rolloutPolicyPath}: ${(e as Error).message}`);
         }

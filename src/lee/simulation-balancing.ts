@@ -23,6 +23,7 @@ import { BLACK, PASS, WHITE, type StoneColor } from '../../engine/color.js';
 import type { Game } from '../../engine/game.js';
 import { Rng } from '../../engine/rng.js';
 import { score } from '../../engine/score.js';
+import { outcomeValue } from '../search/outcome.js';
 import { Rollout } from './rollout.js';
 import { RolloutFeatures, SCALAR_COUNT } from './rollout-features.js';
 import type { RolloutPolicy } from './rollout-policy.js';
@@ -122,7 +123,10 @@ export class SimulationBalancer {
   private readonly rng: Rng;
   private readonly scratch: Board;
   private readonly probabilities: Float64Array;
-  /** ψ summed over one rollout, and z-weighted over a position's rollouts, indexed like `weightRef`. */
+  /**
+   * ψ summed over one rollout, and the position's gradient estimate; both indexed by weight: the scalar flags,
+   * then the 3x3 patterns from `offset3`, then the response patterns from `offsetR`.
+   */
   private readonly rolloutPsi: Float64Array;
   private readonly gradient: Float64Array;
   private readonly offset3: number;
@@ -268,11 +272,6 @@ export class SimulationBalancer {
     this.accumulateScoreFunction(this.scratch, this.scratch.toPlay, move, this.probabilities, out);
   }
 
-  /** Index of a weight in the gradient vectors: scalar i, 3x3 pattern id, response pattern id. */
-  weightIndex(kind: 'scalar' | 'pattern3' | 'response', id: number): number {
-    return kind === 'scalar' ? id : kind === 'pattern3' ? this.offset3 + id : this.offsetR + id;
-  }
-
   /** Adds φ(a) − Σ_b π(b) φ(b) to `psi`: every candidate b with π(b) > 0 subtracts its features' share. */
   private accumulateScoreFunction(board: Board, color: StoneColor, move: number, probabilities: Float64Array, psi: Float64Array): void {
     const features = this.features;
@@ -298,7 +297,8 @@ export class SimulationBalancer {
   }
 }
 
+/** ±1 (0 for a draw) for Black by area count: the search's finished-game value without a score term. */
+const WIN_LOSS_ONLY = { weight: 0, scale: 1 };
 function outcomeForBlack(board: Board, komi: number): number {
-  const margin = score(board, { komi, scoring: 'area' }).margin;
-  return margin > 0 ? 1 : margin < 0 ? -1 : 0;
+  return outcomeValue(score(board, { komi, scoring: 'area' }).margin, BLACK, WIN_LOSS_ONLY);
 }
